@@ -1,0 +1,136 @@
+"""The direct backend: the textbook sum, numpy only.
+
+out[t] = Σ_i k[i] · xp[t·s + i], computed as one multiply-add of a shifted, strided view of
+the input per non-zero kernel tap (never a Python loop over output samples). Work runs in slabs
+of output rows, so the only intermediates are a slab-sized accumulator and product, and slabs are
+shared between the cores. Rank-1 kernels run as one 1-D pass per axis; a lone 1-D signal uses
+numpy.correlate. Integer inputs accumulate in int64: exact (modulo 2**64, as numpy's integers).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+
+from convcli.engine import parallel
+from convcli.engine.backend import Estimate, Result
+from convcli.engine.plan import Plan
+from convcli.engine.separable import separable_factors
+
+# Cost constants (seconds per multiply-add, per call), measured by benchmarks/calibrate.py on the
+# 2-core reference machine (see engine/auto.py).
+SECONDS_PER_TAP_SAMPLE = 0.9e-9
+SECONDS_PER_NUMPY_CORRELATE_MAC = 0.2e-9
+SECONDS_OVERHEAD = 20e-6
+SLAB_ELEMENTS = 1 << 15
+
+
+def _accumulator_dtype(plan: Plan) -> np.dtype:
+    return np.dtype(np.int64) if plan.is_integer else plan.compute_dtype
+
+
+def correlate_valid(
+    xp: np.ndarray, kernel: np.ndarray, axes: tuple[int, ...], stride: tuple[int, ...],
+    dtype: np.dtype,
+) -> np.ndarray:
+    """Strided valid correlation of ``xp`` with ``kernel`` over ``axes``, by kernel taps."""
+    out_shape = tuple(
+        (n - kernel.shape[a]) // stride[a] + 1 if a in axes else n
+        for a, n in enumerate(xp.shape)
+    )
+    out = np.empty(out_shape, dtype=dtype)
+    # Slabs along the longest output axis, sized to stay in cache.
+    slab_axis = max(range(xp.ndim), key=lambda a: out_shape[a])
+    row = max(1, out.size // out_shape[slab_axis])
+    slab = max(1, SLAB_ELEMENTS // row)
+    starts = list(range(0, out_shape[slab_axis], slab))
+    per_slice = any(kernel.shape[a] > 1 for a in range(xp.ndim) if a not in axes)
+    kernel_values = []
+    for tap in itertools.product(*[range(kernel.shape[a]) if a in axes else [0]
+                                   for a in range(xp.ndim)]):
+        if per_slice:  # one weight per slice of the broadcast axes
+            w = kernel[tuple(slice(t, t + 1) if a in axes else slice(None)
+                             for a, t in enumerate(tap))].astype(dtype)
+        else:
+            w = dtype.type(kernel[tap])
+        if np.any(w):
+            kernel_values.append((tap, w))
+
+    def run(first: int, last: int) -> None:
+        tmp = None
+        for start in starts[first:last]:
+            stop = min(start + slab, out_shape[slab_axis])
+            acc = out[(slice(None),) * slab_axis + (slice(start, stop),)]
+            acc[...] = 0
+            for tap, weight in kernel_values:
+                w = weight
+                view = []
+                for a in range(xp.ndim):
+                    lo, hi = (start, stop) if a == slab_axis else (0, out_shape[a])
+                    offset = tap[a] if a in axes else 0
+                    s = stride[a] if a in axes else 1
+                    view.append(slice(offset + lo * s, offset + (hi - 1) * s + 1, s))
+                src = xp[tuple(view)]
+                if np.ndim(w) and w.shape[slab_axis] > 1:
+                    w = w[(slice(None),) * slab_axis + (slice(start, stop),)]
+                if tmp is None or tmp.shape != acc.shape:
+                    tmp = np.empty(acc.shape, dtype=dtype)
+                np.multiply(src, w, out=tmp, casting="unsafe")
+                np.add(acc, tmp, out=acc)
+
+    chunks = parallel.split(len(starts), parallel.THREADS)
+    parallel.run_all([lambda lo=lo, hi=hi: run(lo, hi) for lo, hi in chunks])
+    return out
+
+
+class DirectBackend:
+    name = "direct"
+    description = "the textbook sum by kernel taps, numpy only; exact for integers"
+
+    def _method(self, plan: Plan) -> tuple[str, list[np.ndarray] | None]:
+        if plan.x.ndim == 1:
+            return "numpy.correlate", None
+        if not plan.is_integer:
+            factors = separable_factors(plan.kernel, plan.axes)
+            if factors is not None:
+                return "separable", factors
+        return "taps", None
+
+    def estimate(self, plan: Plan) -> Estimate:
+        method, factors = self._method(plan)
+        if method == "numpy.correlate":  # one core
+            seconds = SECONDS_PER_NUMPY_CORRELATE_MAC * plan.dense_axis_length(0) * plan.taps
+        elif method == "separable":
+            padded = math.prod(n + sum(p) for n, p in zip(plan.x.shape, plan.pad))
+            seconds = SECONDS_PER_TAP_SAMPLE * padded * sum(len(f) for f in factors)
+            seconds /= parallel.THREADS
+        else:
+            seconds = SECONDS_PER_TAP_SAMPLE * math.prod(plan.out_shape) * self._taps(plan)
+            seconds /= parallel.THREADS
+        return Estimate(SECONDS_OVERHEAD + seconds, method)
+
+    @staticmethod
+    def _taps(plan: Plan) -> int:
+        """Non-zero taps (a dilated kernel's zeros cost nothing)."""
+        others = tuple(a for a in range(plan.x.ndim) if a not in plan.axes)
+        return int(np.count_nonzero(np.any(plan.kernel, axis=others)))
+
+    def run(self, plan: Plan) -> Result:
+        method, factors = self._method(plan)
+        xp = plan.padded()
+        dtype = _accumulator_dtype(plan)
+        if method == "numpy.correlate":
+            dense = np.correlate(xp.astype(dtype, copy=False), np.conj(plan.kernel).astype(dtype))
+            return Result(dense[:: plan.stride[0]], method)
+        if method == "separable":
+            values = xp
+            for axis, factor in zip(plan.axes, factors):
+                shape = [1] * xp.ndim
+                shape[axis] = len(factor)
+                values = correlate_valid(
+                    values, factor.reshape(shape), (axis,), plan.stride, dtype
+                )
+            return Result(values, method)
+        return Result(correlate_valid(xp, plan.kernel, plan.axes, plan.stride, dtype), method)

@@ -1,0 +1,30 @@
+"""Run independent slabs of work on every core: numpy releases the GIL inside ufuncs and FFTs."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+T = TypeVar("T")
+
+THREADS = max(1, min(os.cpu_count() or 1, int(os.environ.get("CONVCLI_THREADS", "0")) or 64))
+_POOL: ThreadPoolExecutor | None = None
+
+
+def run_all(work: Sequence[Callable[[], T]]) -> list[T]:
+    """Call every function, on a shared thread pool when there is more than one."""
+    global _POOL
+    if THREADS == 1 or len(work) < 2:
+        return [w() for w in work]
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(THREADS, thread_name_prefix="convcli")
+    return [f.result() for f in [_POOL.submit(w) for w in work]]
+
+
+def split(n: int, parts: int) -> list[tuple[int, int]]:
+    """``n`` items as up to ``parts`` contiguous, near-equal (start, stop) ranges."""
+    parts = max(1, min(parts, n))
+    bounds = [n * i // parts for i in range(parts + 1)]
+    return [(bounds[i], bounds[i + 1]) for i in range(parts) if bounds[i] < bounds[i + 1]]

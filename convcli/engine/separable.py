@@ -1,0 +1,47 @@
+"""Rank-1 (separable) kernels: detection by SVD of each unfolding, and the 1-D factors."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def default_rtol(dtype: np.dtype) -> float:
+    """How far from rank 1 a kernel may be: below the precision of its own type."""
+    return 1e-6 if np.dtype(dtype) in (np.float16, np.float32, np.complex64) else 1e-12
+
+
+def separable_factors(
+    kernel: np.ndarray, axes: tuple[int, ...], rtol: float | None = None
+) -> list[np.ndarray] | None:
+    """1-D factors f_a (one per axis in ``axes``) whose outer product is ``kernel``, or None.
+
+    Only kernels that vary on at least two axes and are 1 wide elsewhere are worth splitting.
+    A kernel is rank 1 when every mode unfolding has one non-negligible singular value
+    (σ₂ ≤ rtol·σ₁); the factors are checked by rebuilding the kernel.
+    """
+    rtol = default_rtol(kernel.dtype) if rtol is None else rtol
+    long_axes = [a for a in axes if kernel.shape[a] > 1]
+    if len(long_axes) < 2 or any(
+        kernel.shape[a] > 1 for a in range(kernel.ndim) if a not in axes
+    ):
+        return None
+    core = kernel.reshape([kernel.shape[a] for a in axes])
+    factors = []
+    for i in range(core.ndim):
+        unfolding = np.moveaxis(core, i, 0).reshape(core.shape[i], -1)
+        u, s, _ = np.linalg.svd(unfolding.astype(np.complex128 if core.dtype.kind == "c"
+                                                 else np.float64), full_matrices=False)
+        if s[0] == 0 or (len(s) > 1 and s[1] > rtol * s[0]):
+            return None
+        factors.append(u[:, 0])
+    rebuilt = factors[0]
+    for f in factors[1:]:
+        rebuilt = np.multiply.outer(rebuilt, f)
+    scale = np.vdot(rebuilt, core) / np.vdot(rebuilt, rebuilt)
+    factors[0] = factors[0] * scale
+    rebuilt = rebuilt * scale
+    if np.max(np.abs(rebuilt - core)) > 10 * rtol * np.max(np.abs(core)):
+        return None
+    if core.dtype.kind != "c":
+        factors = [np.real(f) for f in factors]
+    return [f.astype(core.dtype) for f in factors]
