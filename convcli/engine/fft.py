@@ -11,6 +11,8 @@ along an axis it does not run over.
 from __future__ import annotations
 
 import math
+import os
+import sys
 
 import numpy as np
 
@@ -42,8 +44,32 @@ def fast_length(n: int) -> int:
     return best
 
 
-def _transform(values: np.ndarray, shape: list[int], axes: list[int], real: bool) -> np.ndarray:
-    """Forward n-D transform, one axis at a time, each split across cores on another axis."""
+SCIPY_FFT_IMPORT_SECONDS = 0.25
+SCIPY_FFT_SPEEDUP = 2.5  # per core, batched transforms (benchmarks/calibrate.py)
+
+
+def _scipy_fft(points: float):
+    """scipy.fft (multi-threaded, vectorised over batches: ~3× numpy.fft here) when it is
+    loaded already or the job is big enough to repay its import; otherwise None."""
+    if os.environ.get("CONVCLI_FFT") == "numpy":
+        return None
+    if "scipy.fft" not in sys.modules:
+        numpy_seconds = SECONDS_PER_POINT_LOG * points * max(1.0, math.log2(points)) * 3
+        if numpy_seconds < 4 * SCIPY_FFT_IMPORT_SECONDS:
+            return None
+    try:
+        import scipy.fft
+    except ImportError:  # pragma: no cover - scipy is a core dependency
+        return None
+    return scipy.fft
+
+
+def _transform(values: np.ndarray, shape: list[int], axes: list[int], real: bool,
+               fft_module=None) -> np.ndarray:
+    """Forward n-D transform over ``axes`` zero-padded to ``shape``."""
+    if fft_module is not None:
+        fn = fft_module.rfftn if real else fft_module.fftn
+        return fn(values, shape, axes=axes, workers=parallel.THREADS)
     out = values
     for i, (n, axis) in enumerate(reversed(list(zip(shape, axes)))):
         first_real = real and i == 0
@@ -52,7 +78,11 @@ def _transform(values: np.ndarray, shape: list[int], axes: list[int], real: bool
     return out
 
 
-def _inverse(spectrum: np.ndarray, shape: list[int], axes: list[int], real: bool) -> np.ndarray:
+def _inverse(spectrum: np.ndarray, shape: list[int], axes: list[int], real: bool,
+             fft_module=None) -> np.ndarray:
+    if fft_module is not None:
+        fn = fft_module.irfftn if real else fft_module.ifftn
+        return fn(spectrum, shape, axes=axes, workers=parallel.THREADS)
     out = spectrum
     for i, (n, axis) in enumerate(zip(shape, axes)):
         last_real = real and i == len(axes) - 1
@@ -62,7 +92,7 @@ def _inverse(spectrum: np.ndarray, shape: list[int], axes: list[int], real: bool
 
 
 def _along(values: np.ndarray, axis: int, fn) -> np.ndarray:
-    """Apply a 1-D transform over ``axis``, the work split on the largest other axis."""
+    """Apply a numpy 1-D transform over ``axis``, the work split on the largest other axis."""
     others = [a for a in range(values.ndim) if a != axis]
     if parallel.THREADS == 1 or not others or values.size < (1 << 16):
         return fn(values)
@@ -82,13 +112,13 @@ def _along(values: np.ndarray, axis: int, fn) -> np.ndarray:
 
 
 def _full_convolution(x: np.ndarray, kf: np.ndarray, axes: tuple[int, ...], real: bool,
-                      ) -> np.ndarray:
+                      fft_module) -> np.ndarray:
     """Full linear convolution of x and kf over ``axes`` (kf broadcast on the others)."""
     full = [x.shape[a] + kf.shape[a] - 1 for a in axes]
     shape = [fast_length(n) for n in full]
-    spectrum = _transform(x, shape, list(axes), real)
-    spectrum *= _transform(kf, shape, list(axes), real)
-    out = _inverse(spectrum, shape, list(axes), real)
+    spectrum = _transform(x, shape, list(axes), real, fft_module)
+    spectrum *= _transform(kf, shape, list(axes), real, fft_module)
+    out = _inverse(spectrum, shape, list(axes), real, fft_module)
     return out[tuple(slice(0, full[axes.index(a)]) if a in axes else slice(None)
                      for a in range(x.ndim))]
 
@@ -109,7 +139,7 @@ def _block_length(n: int, k: int) -> int | None:
 
 
 def _overlap_add(x: np.ndarray, kf: np.ndarray, axes: tuple[int, ...], axis: int, step: int,
-                 real: bool) -> np.ndarray:
+                 real: bool, fft_module) -> np.ndarray:
     """Full convolution by overlap-add of blocks of ``step`` samples along ``axis``."""
     k = kf.shape[axis]
     n = x.shape[axis]
@@ -124,9 +154,9 @@ def _overlap_add(x: np.ndarray, kf: np.ndarray, axes: tuple[int, ...], axis: int
     conv_axes = others + [xb.ndim - 1]
     full = [xb.shape[a] + kb.shape[a] - 1 for a in others] + [step + k - 1]
     shape = [fast_length(m) for m in full[:-1]] + [fast_length(step + k - 1)]
-    spectrum = _transform(xb, shape, conv_axes, real)
-    spectrum *= _transform(kb, shape, conv_axes, real)
-    y = _inverse(spectrum, shape, conv_axes, real)
+    spectrum = _transform(xb, shape, conv_axes, real, fft_module)
+    spectrum *= _transform(kb, shape, conv_axes, real, fft_module)
+    y = _inverse(spectrum, shape, conv_axes, real, fft_module)
     y = y[tuple(slice(0, full[others.index(a)]) if a in others else slice(None)
                 for a in range(y.ndim - 1)) + (slice(0, step + k - 1),)]
     out = np.zeros(y.shape[:-2] + ((blocks + 1 + (k - 1) // step) * step,), dtype=y.dtype)
@@ -161,29 +191,40 @@ class FFTBackend:
     def _pads(plan: Plan) -> bool:
         return plan.needs_padding and not (plan.boundary == "fill" and plan.fillvalue == 0)
 
-    def estimate(self, plan: Plan) -> Estimate | None:
-        if plan.is_integer and plan.integer_bound() >= EXACT_INTEGER_LIMIT:
-            return None
-        layout = self._layout(plan)
+    def _points(self, plan: Plan, layout: tuple[int, int] | None) -> float:
+        """Transform points of the job (blocks included)."""
         points = 1.0
         for a in range(plan.x.ndim):
             n = plan.x.shape[a] + (sum(plan.pad[a]) if self._pads(plan) else 0)
             if a in plan.axes:
+                k = plan.kernel.shape[a]
                 if layout and layout[0] == a:
-                    step = layout[1]
-                    points *= -(-n // step) * fast_length(step + plan.kernel.shape[a] - 1)
+                    points *= -(-n // layout[1]) * fast_length(layout[1] + k - 1)
                 else:
-                    points *= fast_length(n + plan.kernel.shape[a] - 1)
+                    points *= fast_length(n + k - 1)
             else:
                 points *= n
+        return points
+
+    def estimate(self, plan: Plan) -> Estimate | None:
+        if plan.is_integer and plan.integer_bound() >= EXACT_INTEGER_LIMIT:
+            return None
+        layout = self._layout(plan)
+        points = self._points(plan, layout)
+        # three transforms (input, kernel, inverse), real ones at half cost
         seconds = SECONDS_PER_POINT_LOG * points * max(1.0, math.log2(points)) * 3
         if plan.compute_dtype.itemsize >= 8 and plan.compute_dtype.kind == "f":
             seconds *= 1.6
         if plan.compute_dtype.kind == "c":
             seconds *= 3.0
-        method = "overlap-add" if layout else "fft"
-        return Estimate(SECONDS_OVERHEAD + seconds / parallel.THREADS, method,
-                        spreads_nonfinite=True)
+        module = _scipy_fft(points)
+        if module is None:
+            seconds /= parallel.THREADS
+        else:
+            seconds = seconds / SCIPY_FFT_SPEEDUP / parallel.THREADS + (
+                0.0 if "scipy.fft" in sys.modules else SCIPY_FFT_IMPORT_SECONDS)
+        method = ("overlap-add" if layout else "fft") + (" (scipy.fft)" if module else "")
+        return Estimate(SECONDS_OVERHEAD + seconds, method, spreads_nonfinite=True)
 
     def run(self, plan: Plan) -> Result:
         if plan.is_integer and plan.integer_bound() >= EXACT_INTEGER_LIMIT:
@@ -204,10 +245,11 @@ class FFTBackend:
         x = (plan.padded() if padded else plan.x).astype(plan.compute_dtype, copy=False)
         kf = np.flip(plan.kernel, axis=plan.axes).astype(plan.compute_dtype)
         layout = self._layout(plan)
+        module = _scipy_fft(self._points(plan, layout))
         if layout:
-            full = _overlap_add(x, kf, plan.axes, layout[0], layout[1], real)
+            full = _overlap_add(x, kf, plan.axes, layout[0], layout[1], real, module)
         else:
-            full = _full_convolution(x, kf, plan.axes, real)
+            full = _full_convolution(x, kf, plan.axes, real, module)
         index = []
         for a in range(x.ndim):
             if a in plan.axes:
@@ -220,4 +262,5 @@ class FFTBackend:
         values = full[tuple(index)]
         if values.dtype != plan.compute_dtype:
             values = values.astype(plan.compute_dtype)
-        return Result(values, "overlap-add" if layout else "fft")
+        method = ("overlap-add" if layout else "fft") + (" (scipy.fft)" if module else "")
+        return Result(values, method)
