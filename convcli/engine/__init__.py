@@ -49,6 +49,30 @@ def _finish(values: np.ndarray, plan: Plan) -> np.ndarray:
         else values
 
 
+_SHORTCUT_DEFAULTS = {"axes": None, "boundary": "fill", "fillvalue": 0, "origin": None,
+                      "stride": 1, "dilation": 1}
+_SHORTCUT_MAX_MACS = 1 << 22
+
+
+def _numpy_shortcut(in1, in2, mode, flip, backend, options) -> np.ndarray | None:
+    """scipy.signal's own shortcut: two small 1-D arrays with scipy's defaults go straight to
+    numpy.convolve (the direct sum), skipping the planner's fixed cost. None otherwise."""
+    if (backend not in ("auto", "direct") or type(in1) is not np.ndarray
+            or type(in2) is not np.ndarray or in1.ndim != 1 or in2.ndim != 1
+            or in1.dtype.kind not in "fc" or in2.dtype.kind not in "fc"
+            or mode not in MODES or in1.size == 0 or in2.size == 0
+            or in1.size * in2.size > _SHORTCUT_MAX_MACS
+            or any(options.get(k, v) is not v and options.get(k, v) != v
+                   for k, v in _SHORTCUT_DEFAULTS.items())):
+        return None
+    if mode != "full" and in1.size < in2.size:
+        return None
+    if not np.isfinite(in2).all():
+        return None  # let the planner raise its error
+    kernel = in2 if flip else np.conj(in2[::-1])
+    return np.convolve(in1, kernel, mode)
+
+
 def run(in1: Any, in2: Any, mode: str = "full", *, flip: bool, backend: str = "auto",
         **options: Any) -> Outcome:
     """convolve (flip=True) or correlate (flip=False), reporting the method used."""
@@ -56,6 +80,13 @@ def run(in1: Any, in2: Any, mode: str = "full", *, flip: bool, backend: str = "a
     if chosen is None:
         raise _registry.BackendError(
             f"backend must be a name, one of {', '.join(backends())}")
+    if type(in1).__module__.startswith("dask"):  # a dask.array.Array: lazy, chunk by chunk
+        from convcli.engine.chunked import convolve_dask
+        return Outcome(convolve_dask(in1, in2, mode, flip=flip, backend=backend, **options),
+                       f"chunked:{backend}")
+    shortcut = _numpy_shortcut(in1, in2, mode, flip, backend, options)
+    if shortcut is not None:
+        return Outcome(shortcut, "direct:numpy.convolve")
     plan = make_plan(in1, in2, mode, flip=flip, **options)
     if isinstance(plan, np.ndarray):
         return Outcome(plan, "scalar product")

@@ -17,12 +17,13 @@ import numpy as np
 from convcli.engine import parallel
 from convcli.engine.backend import Estimate, Result
 from convcli.engine.plan import Plan
-from convcli.engine.separable import separable_factors
 
 # Cost constants (seconds per multiply-add, per call), measured by benchmarks/calibrate.py on the
 # 2-core reference machine (see engine/auto.py).
-SECONDS_PER_TAP_SAMPLE = 0.9e-9
-SECONDS_PER_NUMPY_CORRELATE_MAC = 0.2e-9
+SECONDS_PER_TAP_BYTE = 0.3e-9  # one tap's multiply-add over one byte of output, per core
+SECONDS_PER_SEPARABLE_TAP_BYTE = 0.45e-9
+SECONDS_PER_NUMPY_CORRELATE_MAC = 0.22e-9
+SECONDS_PER_COPIED_BYTE = 0.3e-9  # the padded copy of the input
 SECONDS_OVERHEAD = 20e-6
 SLAB_ELEMENTS = 1 << 15
 
@@ -92,23 +93,23 @@ class DirectBackend:
     def _method(self, plan: Plan) -> tuple[str, list[np.ndarray] | None]:
         if plan.x.ndim == 1:
             return "numpy.correlate", None
-        if not plan.is_integer:
-            factors = separable_factors(plan.kernel, plan.axes)
-            if factors is not None:
-                return "separable", factors
+        if plan.separable is not None:
+            return "separable", plan.separable
         return "taps", None
 
     def estimate(self, plan: Plan) -> Estimate:
         method, factors = self._method(plan)
+        itemsize = _accumulator_dtype(plan).itemsize
+        seconds = SECONDS_PER_COPIED_BYTE * plan.padded_bytes if plan.needs_padding else 0.0
         if method == "numpy.correlate":  # one core
-            seconds = SECONDS_PER_NUMPY_CORRELATE_MAC * plan.dense_axis_length(0) * plan.taps
+            seconds += SECONDS_PER_NUMPY_CORRELATE_MAC * plan.dense_axis_length(0) * plan.taps
         elif method == "separable":
-            padded = math.prod(n + sum(p) for n, p in zip(plan.x.shape, plan.pad))
-            seconds = SECONDS_PER_TAP_SAMPLE * padded * sum(len(f) for f in factors)
-            seconds /= parallel.THREADS
+            taps = sum(len(f) for f in factors)
+            seconds += SECONDS_PER_SEPARABLE_TAP_BYTE * plan.padded_bytes * taps / \
+                parallel.THREADS
         else:
-            seconds = SECONDS_PER_TAP_SAMPLE * math.prod(plan.out_shape) * self._taps(plan)
-            seconds /= parallel.THREADS
+            out_bytes = math.prod(plan.out_shape) * itemsize
+            seconds += SECONDS_PER_TAP_BYTE * out_bytes * self._taps(plan) / parallel.THREADS
         return Estimate(SECONDS_OVERHEAD + seconds, method)
 
     @staticmethod

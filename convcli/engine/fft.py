@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import os
 import sys
+from functools import lru_cache
 
 import numpy as np
 
@@ -22,11 +23,12 @@ from convcli.engine.plan import Plan
 
 # Seconds per (point × log2 point) of one real transform, and per call; measured by
 # benchmarks/calibrate.py (see engine/auto.py).
-SECONDS_PER_POINT_LOG = 1.6e-9
+SECONDS_PER_POINT_LOG = 1.1e-9
 SECONDS_OVERHEAD = 60e-6
 EXACT_INTEGER_LIMIT = 2.0**52
 
 
+@lru_cache(maxsize=4096)
 def fast_length(n: int) -> int:
     """The smallest 5-smooth number (2^a·3^b·5^c) at least ``n``."""
     if n <= 6:
@@ -62,6 +64,17 @@ def _scipy_fft(points: float):
     except ImportError:  # pragma: no cover - scipy is a core dependency
         return None
     return scipy.fft
+
+
+def transform_seconds(points: float, dtype: np.dtype, *, scipy_fft: bool,
+                      threads: int = parallel.THREADS) -> float:
+    """Three transforms (input, kernel, inverse) of ``points`` points on ``threads`` cores."""
+    seconds = SECONDS_PER_POINT_LOG * points * max(1.0, math.log2(points)) * 3
+    if dtype.kind == "c":
+        seconds *= 3.0
+    elif dtype.itemsize >= 8:
+        seconds *= 1.6
+    return seconds / (SCIPY_FFT_SPEEDUP if scipy_fft else 1.0) / threads
 
 
 def _transform(values: np.ndarray, shape: list[int], axes: list[int], real: bool,
@@ -211,18 +224,12 @@ class FFTBackend:
             return None
         layout = self._layout(plan)
         points = self._points(plan, layout)
-        # three transforms (input, kernel, inverse), real ones at half cost
-        seconds = SECONDS_PER_POINT_LOG * points * max(1.0, math.log2(points)) * 3
-        if plan.compute_dtype.itemsize >= 8 and plan.compute_dtype.kind == "f":
-            seconds *= 1.6
-        if plan.compute_dtype.kind == "c":
-            seconds *= 3.0
         module = _scipy_fft(points)
-        if module is None:
-            seconds /= parallel.THREADS
-        else:
-            seconds = seconds / SCIPY_FFT_SPEEDUP / parallel.THREADS + (
-                0.0 if "scipy.fft" in sys.modules else SCIPY_FFT_IMPORT_SECONDS)
+        seconds = transform_seconds(points, plan.compute_dtype, scipy_fft=module is not None)
+        if module is not None and "scipy.fft" not in sys.modules:
+            seconds += SCIPY_FFT_IMPORT_SECONDS
+        if self._pads(plan):
+            seconds += 0.3e-9 * plan.padded_bytes
         method = ("overlap-add" if layout else "fft") + (" (scipy.fft)" if module else "")
         return Estimate(SECONDS_OVERHEAD + seconds, method, spreads_nonfinite=True)
 

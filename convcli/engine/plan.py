@@ -11,8 +11,10 @@ True convolution flips the kernel here, once. Backends only compute that sum.
 
 from __future__ import annotations
 
+import math
 import operator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -80,6 +82,22 @@ class Plan:
         """True when the kernel differs along a broadcast (non-convolved) axis."""
         return any(self.kernel.shape[a] > 1 for a in range(self.x.ndim) if a not in self.axes)
 
+    @cached_property
+    def separable(self) -> list[np.ndarray] | None:
+        """The kernel's 1-D factors when it is rank 1 and the result is not integer (exact
+        integer sums need the taps themselves), else None."""
+        if self.is_integer:
+            return None
+        from convcli.engine.separable import separable_factors
+
+        return separable_factors(self.kernel, self.axes)
+
+    @property
+    def padded_bytes(self) -> int:
+        """Size of the padded copy of the input some methods make."""
+        return math.prod(n + sum(p) for n, p in zip(self.x.shape, self.pad)) * \
+            self.compute_dtype.itemsize
+
     def padded(self) -> np.ndarray:
         """The input extended by the boundary rule (a copy; ``x`` itself when no padding)."""
         if not self.needs_padding:
@@ -110,7 +128,7 @@ def _as_numeric_array(value: Any, what: str) -> np.ndarray:
     return array
 
 
-def _per_axis(value: Any, naxes: int, name: str, minimum: int) -> tuple[int, ...]:
+def per_axis(value: Any, naxes: int, name: str, minimum: int) -> tuple[int, ...]:
     if np.ndim(value) == 0:
         values = (value,) * naxes
     else:
@@ -126,7 +144,7 @@ def _per_axis(value: Any, naxes: int, name: str, minimum: int) -> tuple[int, ...
     return values
 
 
-def _normalise_axes(axes: Any, ndim: int) -> tuple[int, ...]:
+def normalise_axes(axes: Any, ndim: int) -> tuple[int, ...]:
     if axes is None:
         return tuple(range(ndim))
     axes = (axes,) if np.ndim(axes) == 0 else tuple(axes)
@@ -186,7 +204,7 @@ def make_plan(
         raise InputError(
             f"the kernel has {k.ndim} dimensions, more than the input's {x.ndim}"
         )
-    axes_t = _normalise_axes(axes, x.ndim)
+    axes_t = normalise_axes(axes, x.ndim)
     if k.ndim < x.ndim:
         if k.ndim != len(axes_t):
             raise InputError(
@@ -208,9 +226,9 @@ def make_plan(
     if not np.isfinite(fillvalue):
         raise InputError(f"fillvalue must be finite, got {fillvalue!r}")
     naxes = len(axes_t)
-    stride_t = _per_axis(stride, naxes, "stride", 1)
-    dilation_t = _per_axis(dilation, naxes, "dilation", 1)
-    origin_t = None if origin is None else _per_axis(origin, naxes, "origin", 0)
+    stride_t = per_axis(stride, naxes, "stride", 1)
+    dilation_t = per_axis(dilation, naxes, "dilation", 1)
+    origin_t = None if origin is None else per_axis(origin, naxes, "origin", 0)
 
     if mode == "valid" and origin is None and all(d == 1 for d in dilation_t):
         if _swap_needed(x, k, axes_t):

@@ -14,17 +14,15 @@ import numpy as np
 
 from convcli.engine import parallel
 from convcli.engine.backend import Estimate, Result
-from convcli.engine.fft import EXACT_INTEGER_LIMIT, fast_length
+from convcli.engine.fft import EXACT_INTEGER_LIMIT, fast_length, transform_seconds
 from convcli.engine.plan import Plan
-from convcli.engine.separable import separable_factors
 
 NDIMAGE_MODE = {"fill": "constant", "reflect": "reflect", "mirror": "mirror",
                 "nearest": "nearest", "wrap": "wrap"}
 # Measured by benchmarks/calibrate.py (see engine/auto.py): seconds per multiply-add, per
 # FFT point·log2, and the first import of each scipy module.
-SECONDS_PER_NDIMAGE_MAC = 0.75e-9
-SECONDS_PER_NDIMAGE_1D_MAC = 0.55e-9
-SECONDS_PER_FFT_POINT_LOG = 2.2e-9
+SECONDS_PER_NDIMAGE_MAC = 0.7e-9  # per core
+SECONDS_PER_NDIMAGE_1D_MAC = 0.45e-9
 IMPORT_SECONDS = {"scipy.ndimage": 0.2, "scipy.signal": 0.6}
 
 
@@ -66,25 +64,23 @@ class ScipyBackend:
     def _method(self, plan: Plan) -> tuple[str, list[np.ndarray] | None]:
         if plan.per_slice_kernel:
             return "signal", None
-        factors = None if plan.is_integer else separable_factors(plan.kernel, plan.axes)
+        factors = plan.separable
         if factors is not None:
             return "ndimage.correlate1d", factors
         taps = plan.taps
         out = math.prod(plan.out_shape)
         fft = self._fft_estimate(plan)
-        nd = SECONDS_PER_NDIMAGE_MAC * math.prod(plan.x.shape) * taps
+        nd = SECONDS_PER_NDIMAGE_MAC * math.prod(plan.x.shape) * taps / parallel.THREADS
         return ("ndimage.correlate" if nd <= fft or out < 64 else "signal"), None
 
-    def _fft_estimate(self, plan: Plan) -> float:
+    @staticmethod
+    def _fft_estimate(plan: Plan) -> float:
+        """scipy.signal's FFT convolutions: scipy.fft speed on one core (no workers)."""
         points = 1.0
         for a in range(plan.x.ndim):
             n = plan.x.shape[a] + sum(plan.pad[a])
-            if a in plan.axes:
-                k = plan.kernel.shape[a]
-                n = fast_length(n + k - 1) if n < 8 * k else n * (1 + 2 * k / max(n, 1)) * 2
-            points *= n
-        seconds = SECONDS_PER_FFT_POINT_LOG * points * max(1.0, math.log2(points)) * 3
-        return seconds * (1.6 if plan.compute_dtype.itemsize >= 8 else 1.0)
+            points *= fast_length(n + plan.kernel.shape[a] - 1) if a in plan.axes else n
+        return transform_seconds(points, plan.compute_dtype, scipy_fft=True, threads=1)
 
     def estimate(self, plan: Plan) -> Estimate | None:
         if plan.is_integer and plan.integer_bound() >= EXACT_INTEGER_LIMIT:
@@ -93,9 +89,11 @@ class ScipyBackend:
         size = math.prod(n + sum(p) for n, p in zip(plan.x.shape, plan.pad))
         if method == "ndimage.correlate1d":
             seconds = SECONDS_PER_NDIMAGE_1D_MAC * size * sum(len(f) for f in factors)
+            seconds /= parallel.THREADS
             seconds += _import_cost("scipy.ndimage")
         elif method == "ndimage.correlate":
-            seconds = SECONDS_PER_NDIMAGE_MAC * size * plan.taps + _import_cost("scipy.ndimage")
+            seconds = SECONDS_PER_NDIMAGE_MAC * size * plan.taps / parallel.THREADS
+            seconds += _import_cost("scipy.ndimage")
         else:
             seconds = self._fft_estimate(plan) + _import_cost("scipy.signal")
         return Estimate(seconds + 50e-6, method, spreads_nonfinite=method == "signal")

@@ -80,3 +80,89 @@ class Kernel:
         if self.origin is not None:
             origin = tuple(n - 1 - o for o, n in zip(self.origin, self.shape))
         return Kernel(np.flip(self.values), origin, self.name, self.params)
+
+    @property
+    def origin_index(self) -> tuple[int, ...]:
+        """The origin with ``None`` resolved to scipy's centre, (K−1)//2 per axis."""
+        if self.origin is not None:
+            return self.origin
+        return tuple((n - 1) // 2 for n in self.shape)
+
+    def with_origin(self, origin: tuple[int, ...] | int | None) -> Kernel:
+        """The same weights with another origin (``None`` = centred)."""
+        return Kernel(self.values, origin, self.name, self.params)
+
+    def transposed(self) -> Kernel:
+        """The kernel with its axes reversed (rows ↔ columns); the origin follows its tap."""
+        origin = None if self.origin is None else self.origin[::-1]
+        return Kernel(np.transpose(self.values), origin, self.name, self.params)
+
+    def rotated(self, quarter_turns: int = 1) -> Kernel:
+        """The kernel turned counter-clockwise, as displayed, by 90° per quarter turn.
+
+        A 2-D kernel turns in its plane; a 1-D kernel only by half turns (reversed).
+        The origin follows its tap.
+        """
+        turns = quarter_turns % 4
+        if self.ndim == 1 and turns % 2 == 0:
+            k = self.shape[0]
+            (o,) = self.origin_index
+            new = (k - 1 - o,) if turns else (o,)
+            return self._reoriented(self.values[::-1] if turns else self.values, new)
+        if self.ndim != 2:
+            raise KernelError(
+                f"kernel {self.name!r} is {self.ndim}-D; only a 2-D kernel turns by 90°"
+            )
+        r, c = self.origin_index
+        h, w = self.shape
+        for _ in range(turns):
+            r, c, h, w = w - 1 - c, r, w, h
+        return self._reoriented(np.rot90(self.values, turns), (r, c))
+
+    def _reoriented(self, values: np.ndarray, origin: tuple[int, ...]) -> Kernel:
+        centred = origin == tuple((n - 1) // 2 for n in values.shape)
+        keep_none = self.origin is None and centred
+        return Kernel(values, None if keep_none else origin, self.name, self.params)
+
+    def _unfolding_ranks(self, rtol: float) -> list[int]:
+        ranks = []
+        for axis in range(self.ndim):
+            matrix = np.moveaxis(self.values, axis, 0).reshape(self.shape[axis], -1)
+            s = np.linalg.svd(matrix, compute_uv=False)
+            ranks.append(int(np.sum(s > rtol * s[0])) if s[0] > 0 else 0)
+        return ranks
+
+    @property
+    def rank(self) -> int:
+        """Matrix rank of a 2-D kernel (1 = separable); for 1-D, 1 unless all zero.
+
+        For 3-D and more, the largest rank of the kernel unfolded along any axis.
+        """
+        return max(self._unfolding_ranks(1e-10))
+
+    def separable_factors(self, rtol: float = 1e-10) -> list[np.ndarray] | None:
+        """1-D factors whose outer product is the kernel, one per axis, or ``None``.
+
+        Found by SVD (singular values below ``rtol`` × the largest count as zero). Each
+        factor's largest entry is positive except for the first, which carries the sign.
+        """
+        if self.ndim == 1:
+            return [np.array(self.values)]
+        if max(self._unfolding_ranks(rtol)) > 1:
+            return None
+        if not np.any(self.values):
+            return [np.zeros(n, dtype=self.values.dtype) for n in self.shape]
+        factors = []
+        for axis in range(self.ndim):
+            matrix = np.moveaxis(self.values, axis, 0).reshape(self.shape[axis], -1)
+            u = np.linalg.svd(matrix)[0][:, 0]
+            peak = u[np.argmax(np.abs(u))]
+            factors.append(u * (np.conj(peak) / abs(peak)))
+        core = self.values
+        for u in factors:
+            core = np.tensordot(np.conj(u), core, axes=([0], [0]))
+        core = complex(core) if np.iscomplexobj(core) else float(core)
+        size = abs(core) ** (1.0 / self.ndim)
+        factors = [u * size for u in factors]
+        factors[0] = factors[0] * (core / abs(core))
+        return factors

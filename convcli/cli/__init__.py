@@ -1,0 +1,1 @@
+"""The convcli command line: a thin shell around read → kernel → engine → write."""

@@ -1,0 +1,196 @@
+"""`convcli kernels`: list the named kernels, or show one kernel's values."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from convcli.errors import KernelError
+
+HELP = """List the named kernels, or show one (`convcli kernels show SPEC`).
+
+A kernel spec is NAME or NAME:key=value,… (gaussian:sigma=2.5,radius=8; box:size=7;
+sobel:direction=y; exponential:tau=4), a file (.csv/.tsv/.txt rows, .npy, or .json
+{"kernel": [[…]], "origin": […], "normalize": true}), an inline matrix ("[1,2,1]",
+"[1,2,1; 2,4,2; 1,2,1]"), or ImageMagick's "3x3: 1,2,1 2,4,2 1,2,1" ("WxH+X+Y: …" puts the
+origin at column X, row Y). Any kernel also takes normalize, scale=F, transpose,
+rotate=90|180|270 (counter-clockwise), origin=i or i;j, and outer (1-D → 2-D).
+
+Normalisation: named smoothing kernels are normalised to unit sum by definition
+(normalize=false gives the raw weights); a kernel you write (file or inline) is used exactly as
+given unless you add normalize. ImageMagick's -convolve normalises silently and its -morphology
+Convolve does not; convcli never does so silently. Values are true-convolution weights, as
+ImageMagick's are.
+"""
+
+kernels_app = typer.Typer(help=HELP, add_completion=False, rich_markup_mode=None)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def _fail(error: KernelError) -> NoReturn:
+    message = " ".join(str(error).split())
+    typer.echo(f"convcli: error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+@kernels_app.callback(invoke_without_command=True)
+def list_kernels(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """List every named kernel with its parameters, defaults and description."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from convcli.kernels import named_kernels
+
+    entries = named_kernels()
+    if as_json:
+        typer.echo(json.dumps([e.to_dict() for e in entries], indent=2, ensure_ascii=False))
+        return
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title="Named kernels (convcli kernels show NAME:key=value for values)")
+    table.add_column("kernel", style="bold", max_width=22)
+    table.add_column("kind")
+    table.add_column("ndim (also)")
+    table.add_column("parameters (defaults)")
+    table.add_column("description")
+    for entry in entries:
+        aliases = escape(", ".join(entry.aliases))
+        name = entry.name + (f"\n[dim]{aliases}[/dim]" if aliases else "")
+        others = ", ".join(str(d) for d in sorted(entry.ndims) if d != entry.ndim)
+        dims = f"{entry.ndim}" + (f" ({others})" if others else "")
+        params = "\n".join(
+            f"{p.name}={p.unset if p.default is None else p.default}" for p in entry.params
+        )
+        table.add_row(name, entry.category, dims, escape(params) or "—", escape(entry.description))
+    Console().print(table)
+
+
+@kernels_app.command("show")
+def show(
+    spec: Annotated[str, typer.Argument(help="Kernel spec, e.g. gaussian:sigma=2 or '[1,2,1]'.")],
+    ndim: Annotated[
+        int | None,
+        typer.Option("--ndim", help="Ask for a 1-, 2- or 3-D kernel (default: its natural one)."),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show a kernel's values shaded by value, with its size, sum, rank and origin."""
+    from convcli.kernels import parse_kernel
+
+    try:
+        kernel = parse_kernel(spec, ndim)
+    except KernelError as error:
+        _fail(error)
+    facts = describe(kernel, spec)
+    if as_json:
+        typer.echo(json.dumps(facts, ensure_ascii=False))
+        return
+    _render(kernel, facts)
+
+
+def describe(kernel: Any, spec: str) -> dict[str, Any]:
+    """The kernel as a JSON-ready dict: values, origin, shape, sum, rank, separability."""
+    factors = kernel.separable_factors()
+    return {
+        "spec": spec,
+        "name": kernel.name,
+        "params": kernel.params,
+        "shape": list(kernel.shape),
+        "ndim": kernel.ndim,
+        "values": kernel.values.tolist(),
+        "origin": list(kernel.origin_index),
+        "centered": kernel.origin is None,
+        "sum": kernel.sum,
+        "rank": kernel.rank,
+        "separable": factors is not None,
+        "factors": None if factors is None else [f.tolist() for f in factors],
+    }
+
+
+def _format(value: float, integral: bool) -> str:
+    if integral:
+        return str(int(value))
+    text = f"{value:.4g}"
+    return "0" if text in ("0", "-0") else text
+
+
+def _shade(value: float, peak: float) -> str:
+    """A background from grey (0) to red (most positive) or blue (most negative)."""
+    t = abs(value) / peak if peak else 0.0
+    target = (200, 50, 40) if value > 0 else (40, 90, 210)
+    r, g, b = (round(48 + (c - 48) * t) for c in target)
+    return f"white on rgb({r},{g},{b})"
+
+
+def _window(n: int, centre: int, most: int) -> range:
+    """At most ``most`` indices of 0…n−1, around ``centre``."""
+    if n <= most:
+        return range(n)
+    start = min(max(0, centre - most // 2), n - most)
+    return range(start, start + most)
+
+
+def _render(kernel: Any, facts: dict[str, Any]) -> None:
+    import numpy as np
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = Console()
+    values = kernel.values
+    origin = kernel.origin_index
+    params = ", ".join(f"{k}={v}" for k, v in kernel.params.items() if v is not None)
+    facts_line = [f"shape {'×'.join(map(str, kernel.shape))}", f"sum {kernel.sum:.6g}"]
+    if kernel.ndim > 1:
+        facts_line.append(f"rank {facts['rank']}" + (" (separable)" if facts["separable"] else ""))
+    where = " (centred)" if facts["centered"] else ""
+    facts_line.append(f"origin {';'.join(map(str, origin))}{where}, underlined below")
+    console.print(f"[bold]{escape(kernel.name)}[/bold] {escape(params)}".rstrip(), highlight=False)
+    console.print(", ".join(facts_line), highlight=False)
+    if kernel.ndim == 3:
+        console.print(f"3-D kernel: the slice at index {origin[0]} of axis 0", highlight=False)
+        values, origin = values[origin[0]], origin[1:]
+    integral = bool(np.all(values == np.round(values)) and np.abs(values).max() < 1e6)
+    peak = float(np.abs(values).max())
+    cell = max(len(_format(v, integral)) for v in values.flat)
+    per_row = max(1, (console.width - 8) // (cell + 3))
+    if values.ndim == 1:  # wrapped into rows of per_row taps, labelled by first index
+        n = values.size
+        per_row = min(per_row, n)
+        grid = np.full(-(-n // per_row) * per_row, np.nan)
+        grid[:n] = values
+        grid = grid.reshape(-1, per_row)
+        centre = divmod(origin[0], per_row)
+        labels = [str(r * per_row) for r in range(grid.shape[0])]
+        headers = [f"+{c}" for c in range(per_row)]
+    else:
+        grid, centre = values, origin
+        labels = [str(r) for r in range(grid.shape[0])]
+        headers = [str(c) for c in range(grid.shape[1])]
+    rows = _window(grid.shape[0], centre[0], 40)
+    cols = _window(grid.shape[1], centre[1], per_row)
+    if len(rows) < grid.shape[0] or len(cols) < grid.shape[1]:
+        console.print(
+            f"showing rows {labels[rows[0]]}–{labels[rows[-1]]}, columns {cols[0]}–{cols[-1]}; "
+            "--json prints every value",
+            highlight=False,
+        )
+    table = Table(show_header=True, header_style="dim", box=None, padding=(0, 1))
+    table.add_column("", style="dim", justify="right")
+    for c in cols:
+        table.add_column(headers[c], justify="right", min_width=cell + 2)
+    for r in rows:
+        cells = []
+        for c in cols:
+            value = grid[r, c]
+            if np.isnan(value):
+                cells.append("")
+                continue
+            style = _shade(value, peak) + (" underline" if (r, c) == tuple(centre) else "")
+            cells.append(f"[{style}] {_format(value, integral)} [/]")
+        table.add_row(labels[r], *cells)
+    console.print(table)

@@ -1,0 +1,104 @@
+"""`convcli pool`: the chapter's pooling (max or mean over windows) for signals and images."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+import typer
+
+from convcli.cli.options import (
+    BackendName,
+    BackendOpt,
+    OutputOpt,
+    QuietOpt,
+    TimingsFormat,
+    TimingsOpt,
+)
+from convcli.cli.report import Timings
+
+
+class PoolOp(str, Enum):
+    max = "max"
+    mean = "mean"
+
+
+def pool(
+    input: Annotated[str, typer.Argument(help="A signal CSV, an image, a .npy array, or -.")],
+    size: Annotated[int, typer.Option("--size", "-n", min=1, help="Window size (per axis).")],
+    stride: Annotated[int | None, typer.Option(
+        min=1, help="Step between windows (default: the size: no overlap).")] = None,
+    op: Annotated[PoolOp, typer.Option(help="max or mean over each window.")] = PoolOp.max,
+    output: OutputOpt = None,
+    backend: BackendOpt = BackendName.auto,
+    quiet: QuietOpt = False,
+    timings: TimingsOpt = TimingsFormat.table,
+) -> None:
+    """Pool a signal (down its rows, each column), an image (each channel) or an array.
+
+    Windows lie wholly inside the input. A CSV keeps its layout: each output row carries the
+    pooled numbers and the time/text cells of its window's first row.
+
+    Examples:
+
+      convcli pool samples/trajectory.csv --size 10 --op mean -o every10.csv
+
+      convcli pool samples/astronaut.png --size 2 -o half.png
+    """
+    from convcli.cli.inputs import kind_of_source
+    from convcli.engine.pool import pool as pool_op
+    from convcli.io.atomic import check_not_input
+
+    report = Timings("pool", quiet=quiet, json_output=timings == TimingsFormat.json)
+    kind = kind_of_source(input)
+    if kind == "image":
+        from convcli.cli.image_job import resolve_output
+
+        output = resolve_output(input, output, f"{op.value}pool{size}")
+    output = output or "-"
+    check_not_input(output, input)
+    with report.stage("read") as stage:
+        data, writer = _reader(kind)(input)
+        stage.detail = f"{data.shape}"
+    axes = (0,) if kind == "signal" else (0, 1) if kind == "image" else None
+    with report.stage("pool", amount=data.size, unit="samples") as stage:
+        outcome = pool_op(data, size, stride=stride, op=op.value, axes=axes,
+                          backend=backend.value)
+        stage.detail = f"{op.value} {size}, stride {stride or size}: {outcome.method}"
+    with report.stage("write"):
+        writer(outcome.values, output, stride or size)
+    report.facts.update(backend=outcome.method, shape=list(outcome.values.shape))
+    report.report()
+
+
+def _reader(kind: str):
+    """A function reading the input: (numbers, a writer of the pooled numbers like it)."""
+    if kind == "signal":
+        def read(source):
+            from convcli.io.signals import read_signal, write_signal
+
+            table = read_signal(source)
+
+            def write(values, dest, step):
+                rows = range(0, step * values.shape[0], step)
+                write_signal(table.take_rows(rows), values, dest)
+
+            return table.data, write
+        return read
+    if kind == "image":
+        def read(source):
+            from convcli.io.images import read_image, write_image
+
+            image = read_image(source)
+
+            def write(values, dest, _step):
+                write_image(values, image.resized(values.shape[:2]), dest)
+
+            return image.pixels, write
+        return read
+
+    def read(source):
+        from convcli.io.arrays import read_array, write_array
+
+        return read_array(source), lambda values, dest, _step: write_array(values, dest)
+    return read
