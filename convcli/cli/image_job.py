@@ -19,6 +19,14 @@ class ImageOutput:
     bias: float = 0.0
     compress_level: int | None = None
 
+    def write_options(self, output: str) -> dict:
+        """Keyword arguments of ``write_image``: a .tif/.tiff output keeps the raw floats."""
+        options = {"abs_": self.absolute, "normalize": self.normalize, "bias": self.bias,
+                   "raw": output.lower().endswith((".tif", ".tiff"))}
+        if self.compress_level is not None:
+            options["compress_level"] = self.compress_level
+        return options
+
 
 def resolve_output(source: str, output: str | None, label: str) -> str:
     """-o as given; else stdout when it is a pipe; else ``<stem>.<kernel>.<ext>`` beside the
@@ -55,8 +63,6 @@ def run(source: str, output: str | None, spec: str, options: EngineOptions, repo
         outcome = apply(image.pixels, kernel, options, (0, 1))
         stage.detail = f"{options.describe()}, {outcome.method}"
     with report.stage("write", amount=outcome.values.size, unit="samples") as stage:
-        write_image(outcome.values, image, output, abs_=look.absolute,
-                    normalize=look.normalize, bias=look.bias,
-                    compress_level=look.compress_level)
+        write_image(outcome.values, image, output, **look.write_options(output))
         stage.detail = "stdout" if output == "-" else output
     report.facts.update(backend=outcome.method, shape=list(image.pixels.shape), mode=image.mode)

@@ -87,14 +87,27 @@ def _reader(kind: str):
         return read
     if kind == "image":
         def read(source):
+            from dataclasses import replace
+
+            import numpy as np
+
             from convcli.io.images import read_image, write_image
 
             image = read_image(source)
+            pixels = image.pixels
+            if image.alpha is not None:  # alpha is pooled alongside, as one more channel
+                pixels = np.dstack([pixels, image.alpha.astype(np.float32)])
 
             def write(values, dest, _step):
-                write_image(values, image.resized(values.shape[:2]), dest)
+                alpha = None
+                if image.alpha is not None:
+                    values, alpha = values[..., :-1], np.rint(values[..., -1]).astype(
+                        image.alpha.dtype)
+                    if values.shape[-1] == 1:
+                        values = values[..., 0]
+                write_image(values, replace(image, pixels=values, alpha=alpha), dest)
 
-            return image.pixels, write
+            return pixels, write
         return read
 
     def read(source):

@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 from convcli.engine import parallel
-from convcli.engine.backend import Estimate, Result
+from convcli.engine.backend import Estimate, Result, strided_index
 from convcli.engine.plan import Plan
 
 # Cost constants (seconds per multiply-add, per call), measured by benchmarks/calibrate.py on the
@@ -26,6 +26,7 @@ SECONDS_PER_NUMPY_CORRELATE_MAC = 0.22e-9
 SECONDS_PER_COPIED_BYTE = 0.3e-9  # the padded copy of the input
 SECONDS_OVERHEAD = 20e-6
 SLAB_ELEMENTS = 1 << 15
+MAX_CORRELATE_LINES = 64
 
 
 def _accumulator_dtype(plan: Plan) -> np.dtype:
@@ -90,8 +91,17 @@ class DirectBackend:
     name = "direct"
     description = "the textbook sum by kernel taps, numpy only; exact for integers"
 
+    @staticmethod
+    def _lines(plan: Plan) -> int | None:
+        """How many 1-D lines numpy.correlate would run over (one convolved axis, one kernel
+        for all lines, a few lines: the columns of a signal table), else None."""
+        if len(plan.axes) != 1 or plan.per_slice_kernel:
+            return None
+        lines = math.prod(plan.x.shape) // plan.x.shape[plan.axes[0]]
+        return lines if lines <= MAX_CORRELATE_LINES else None
+
     def _method(self, plan: Plan) -> tuple[str, list[np.ndarray] | None]:
-        if plan.x.ndim == 1:
+        if self._lines(plan) is not None:
             return "numpy.correlate", None
         if plan.separable is not None:
             return "separable", plan.separable
@@ -102,7 +112,9 @@ class DirectBackend:
         itemsize = _accumulator_dtype(plan).itemsize
         seconds = SECONDS_PER_COPIED_BYTE * plan.padded_bytes if plan.needs_padding else 0.0
         if method == "numpy.correlate":  # one core
-            seconds += SECONDS_PER_NUMPY_CORRELATE_MAC * plan.dense_axis_length(0) * plan.taps
+            axis = plan.axes[0]
+            seconds += SECONDS_PER_NUMPY_CORRELATE_MAC * plan.dense_axis_length(axis) * \
+                plan.taps * self._lines(plan)
         elif method == "separable":
             taps = sum(len(f) for f in factors)
             seconds += SECONDS_PER_SEPARABLE_TAP_BYTE * plan.padded_bytes * taps / \
@@ -123,8 +135,13 @@ class DirectBackend:
         xp = plan.padded()
         dtype = _accumulator_dtype(plan)
         if method == "numpy.correlate":
-            dense = np.correlate(xp.astype(dtype, copy=False), np.conj(plan.kernel).astype(dtype))
-            return Result(dense[:: plan.stride[0]], method)
+            axis = plan.axes[0]
+            weights = np.conj(plan.kernel.ravel()).astype(dtype)  # numpy conjugates it back
+            lines = np.moveaxis(xp, axis, -1)
+            out = np.empty(lines.shape[:-1] + (plan.dense_axis_length(axis),), dtype=dtype)
+            for index in np.ndindex(*lines.shape[:-1]):
+                out[index] = np.correlate(lines[index].astype(dtype, copy=False), weights)
+            return Result(np.moveaxis(out, -1, axis)[strided_index(plan)], method)
         if method == "separable":
             values = xp
             for axis, factor in zip(plan.axes, factors):
