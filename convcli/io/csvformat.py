@@ -1,0 +1,277 @@
+"""Sniffing a delimited text table: delimiter, header, preamble and which columns to filter."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import islice
+
+from convcli.errors import InputError
+
+SNIFF_ROWS = 100
+"""Rows (besides a header) that decide the format; a streaming reader should sniff as many."""
+
+DELIMITERS = ("\t", ";", ",")
+"""Tried in this order: the first that splits every sniffed line into the same ≥2 fields wins."""
+
+WHITESPACE = " "
+"""The delimiter of whitespace-separated tables: any run of blanks; written back as one space."""
+
+MISSING = frozenset({"", "nan", "na", "n/a", "null"})
+"""Cells (stripped, lower-cased) that read as a missing value (NaN)."""
+
+TIME_NAMES = frozenset({"t", "time", "timestamp", "date", "index"})
+"""Header names (any case) of the time/index column, which passes through unchanged."""
+
+
+@dataclass(frozen=True)
+class CsvFormat:
+    """What it takes to parse a table's data rows and write them back the same way.
+
+    ``filtered`` are the numeric columns a filter replaces; every other column passes through
+    as its original text. ``header`` and ``preamble`` (comment and blank lines before it) are
+    the raw lines, written back verbatim. ``na_rep`` is how a missing value is written.
+    """
+
+    delimiter: str
+    names: tuple[str, ...]
+    filtered: tuple[int, ...]
+    time_column: int | None = None
+    header: str | None = None
+    preamble: tuple[str, ...] = ()
+    na_rep: str = ""
+    newline: str = "\n"
+
+    @property
+    def ncols(self) -> int:
+        return len(self.names)
+
+    @property
+    def passthrough(self) -> tuple[int, ...]:
+        """The columns written back as their original text."""
+        return tuple(j for j in range(self.ncols) if j not in self.filtered)
+
+    @property
+    def skip(self) -> int:
+        """How many leading lines (preamble and header) come before the data rows."""
+        return len(self.preamble) + (self.header is not None)
+
+    def label(self, column: int) -> str:
+        """How messages name a column: its header name, or its 0-based index."""
+        if self.header is None:
+            return f"{column} (counting from 0)"
+        return repr(self.names[column])
+
+
+def is_skipped(line: str) -> bool:
+    """True for a blank line or a comment (first non-blank character ``#``)."""
+    stripped = line.lstrip()
+    return not stripped or stripped[0] == "#"
+
+
+def split_fields(line: str, delimiter: str) -> list[str]:
+    """A line's raw fields; in delimited tables a delimiter inside double quotes is text."""
+    if delimiter == WHITESPACE:
+        return line.split()
+    if '"' not in line:
+        return line.split(delimiter)
+    fields, start, quoted = [], 0, False
+    for i, char in enumerate(line):
+        if char == '"':
+            quoted = not quoted
+        elif char == delimiter and not quoted:
+            fields.append(line[start:i])
+            start = i + 1
+    fields.append(line[start:])
+    return fields
+
+
+def unquote(field: str) -> str:
+    """A field's text without surrounding blanks and double quotes."""
+    text = field.strip()
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        return text[1:-1].replace('""', '"')
+    return text
+
+
+def cell_value(field: str) -> float | None:
+    """A field's number (NaN for a missing value), or None when it is not a number."""
+    text = unquote(field)
+    if text.lower() in MISSING:
+        return float("nan")
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def ragged_message(line_number: int, found: int, expected: int) -> str:
+    return f"line {line_number} has {found} fields, expected {expected}"
+
+
+def sniff_format(
+    lines: Sequence[str],
+    *,
+    time_column: str | int | None = None,
+    columns: Sequence[str] | None = None,
+    newline: str = "\n",
+) -> CsvFormat:
+    """Detect the format from a table's first lines (without line terminators).
+
+    ``lines`` should hold the preamble, the header if any and ``SNIFF_ROWS`` data rows. The
+    time column is ``time_column`` (a name or 0-based index) or else a column named like
+    ``TIME_NAMES``; ``columns`` names the columns to filter (default: every other numeric one).
+    """
+    start = 0
+    while start < len(lines) and is_skipped(lines[start]):
+        start += 1
+    numbered = (
+        (number, line)
+        for number, line in enumerate(islice(lines, start, None), start + 1)
+        if not is_skipped(line)
+    )
+    sample = list(islice(numbered, SNIFF_ROWS + 1))
+    if not sample:
+        raise InputError("no data: the input is empty or holds only comments")
+    delimiter = _sniff_delimiter([line for _, line in sample])
+    rows = [(number, split_fields(line, delimiter)) for number, line in sample]
+    ncols = len(rows[0][1])
+    for number, fields in rows:
+        if len(fields) != ncols:
+            raise InputError(ragged_message(number, len(fields), ncols))
+    has_header = _has_header([[unquote(f) for f in fields] for _, fields in rows])
+    if has_header:
+        header, rows = lines[sample[0][0] - 1], rows[1:]
+        names = tuple(unquote(f) for f in split_fields(header, delimiter))
+        if not rows:
+            raise InputError("the input has a header but no data rows")
+    else:
+        header, names = None, tuple(str(j) for j in range(ncols))
+    fmt = CsvFormat(delimiter, names, (), header=header, preamble=tuple(lines[:start]))
+    time_index = _time_column(fmt, time_column)
+    filtered = _filtered(fmt, rows, time_index, columns, explicit_time=time_column is not None)
+    if time_index in filtered:
+        time_index = None
+    na_rep = "" if ncols > 1 and delimiter != WHITESPACE else "NaN"
+    na_rep = next(
+        (
+            unquote(fields[j])
+            for _, fields in rows
+            for j in filtered
+            if unquote(fields[j]).lower() in MISSING
+        ),
+        na_rep,
+    )
+    return CsvFormat(
+        delimiter,
+        names,
+        filtered,
+        time_column=time_index,
+        header=header,
+        preamble=fmt.preamble,
+        na_rep=na_rep,
+        newline=newline,
+    )
+
+
+def _sniff_delimiter(lines: list[str]) -> str:
+    for delimiter in (*DELIMITERS, WHITESPACE):
+        counts = {len(split_fields(line, delimiter)) for line in lines}
+        if len(counts) == 1 and counts.pop() > 1:
+            return delimiter
+    # No delimiter is consistent: take the first line's, so that parsing names the odd line.
+    return max((*DELIMITERS, WHITESPACE), key=lambda d: len(split_fields(lines[0], d)))
+
+
+def _is_numeric(text: str) -> bool:
+    return cell_value(text) is not None
+
+
+def _has_header(rows: list[list[str]]) -> bool:
+    """A header's first line has a non-number where the later lines have numbers."""
+    first, rest = rows[0], rows[1:]
+    if not rest:
+        return not all(_is_numeric(text) for text in first)
+    for j, text in enumerate(first):
+        later = [row[j] for row in rest]
+        if (
+            not _is_numeric(text)
+            and all(_is_numeric(t) for t in later)
+            and any(t.lower() not in MISSING for t in later)
+        ):
+            return True
+    return False
+
+
+def _resolve(fmt: CsvFormat, key: str | int, what: str) -> int:
+    """The index of the column named ``key`` (exactly, else in any case) or numbered ``key``
+    (an int or digits, from 0)."""
+    if isinstance(key, int):
+        if 0 <= key < fmt.ncols:
+            return key
+        raise InputError(
+            f"{what} {key} is out of range: the input has {fmt.ncols} columns (0–{fmt.ncols - 1})"
+        )
+    if key in fmt.names:
+        return fmt.names.index(key)
+    folded = [name.lower() for name in fmt.names]
+    if key.lower() in folded:
+        return folded.index(key.lower())
+    if key.isdigit():
+        return _resolve(fmt, int(key), what)
+    available = ", ".join(fmt.names)
+    if fmt.header is None:
+        raise InputError(
+            f"no {what} {key!r}: the input has no header, so name columns by 0-based index "
+            f"({available})"
+        )
+    raise InputError(f"no {what} {key!r}; the columns are: {available}")
+
+
+def _time_column(fmt: CsvFormat, time_column: str | int | None) -> int | None:
+    if time_column is not None:
+        return _resolve(fmt, time_column, "time column")
+    if fmt.header is None:
+        return None
+    return next((j for j, name in enumerate(fmt.names) if name.lower() in TIME_NAMES), None)
+
+
+def _filtered(
+    fmt: CsvFormat,
+    rows: list[tuple[int, list[str]]],
+    time_index: int | None,
+    columns: Sequence[str] | None,
+    *,
+    explicit_time: bool,
+) -> tuple[int, ...]:
+    """The columns to filter, in file order; a named one must hold only numbers."""
+
+    def first_non_number(j: int) -> tuple[int, str] | None:
+        return next(
+            ((number, fields[j]) for number, fields in rows if cell_value(fields[j]) is None),
+            None,
+        )
+
+    if columns is None:
+        chosen = [j for j in range(fmt.ncols) if j != time_index and not first_non_number(j)]
+        if not chosen:
+            names = ", ".join(fmt.names)
+            raise InputError(f"no numeric column to filter; the columns are: {names}")
+        return tuple(chosen)
+    if not columns:
+        raise InputError("no columns named to filter")
+    chosen = []
+    for key in columns:
+        j = _resolve(fmt, key, "column")
+        if j == time_index and explicit_time:
+            raise InputError(
+                f"column {fmt.label(j)} is the time column, which passes through unchanged"
+            )
+        bad = first_non_number(j)
+        if bad:
+            number, text = bad
+            raise InputError(
+                f"line {number}, column {fmt.label(j)}: {text.strip()!r} is not a number"
+            )
+        chosen.append(j)
+    return tuple(sorted(set(chosen)))

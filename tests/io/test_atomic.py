@@ -1,0 +1,134 @@
+import os
+import stat
+
+import pytest
+
+from convcli.errors import OutputError
+from convcli.io.atomic import atomic_output, check_not_input
+
+
+def leftovers(folder):
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+
+
+def test_writes_the_file_and_leaves_no_temp(tmp_path):
+    dest = tmp_path / "out.bin"
+    with atomic_output(dest) as out:
+        out.write(b"hello")
+    assert dest.read_bytes() == b"hello"
+    assert leftovers(tmp_path) == []
+
+
+def test_a_failing_writer_leaves_no_partial_file(tmp_path):
+    dest = tmp_path / "out.bin"
+    with pytest.raises(RuntimeError), atomic_output(dest) as out:
+        out.write(b"partial")
+        raise RuntimeError("boom")
+    assert not dest.exists()
+    assert leftovers(tmp_path) == []
+
+
+def test_a_failing_writer_keeps_the_old_file(tmp_path):
+    dest = tmp_path / "out.bin"
+    dest.write_bytes(b"old")
+    with pytest.raises(RuntimeError), atomic_output(dest) as out:
+        out.write(b"new but partial")
+        raise RuntimeError("boom")
+    assert dest.read_bytes() == b"old"
+    assert leftovers(tmp_path) == []
+
+
+def test_replacing_keeps_the_file_mode(tmp_path):
+    dest = tmp_path / "out.bin"
+    dest.write_bytes(b"old")
+    dest.chmod(0o640)
+    with atomic_output(dest) as out:
+        out.write(b"new")
+    assert stat.S_IMODE(dest.stat().st_mode) == 0o640
+
+
+def test_a_new_file_gets_the_umask_mode(tmp_path):
+    old = os.umask(0o022)
+    try:
+        with atomic_output(tmp_path / "out.bin") as out:
+            out.write(b"x")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "out.bin").stat().st_mode) == 0o644
+
+
+def test_dash_writes_stdout(capsysbinary):
+    with atomic_output("-") as out:
+        out.write(b"to stdout")
+    assert capsysbinary.readouterr().out == b"to stdout"
+
+
+def test_missing_directory_names_it(tmp_path):
+    with pytest.raises(OutputError, match="does not exist") as info:
+        with atomic_output(tmp_path / "nowhere" / "out.bin"):
+            pass
+    assert str(tmp_path / "nowhere") in str(info.value)
+
+
+def test_unwritable_directory_names_the_path(tmp_path, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("tempfile.mkstemp", refuse)
+    with pytest.raises(OutputError, match="no permission to write in") as info:
+        with atomic_output(tmp_path / "out.bin"):
+            pass
+    assert str(tmp_path / "out.bin") in str(info.value)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes anywhere")
+def test_read_only_directory(tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        with pytest.raises(OutputError, match="no permission"), atomic_output(folder / "x"):
+            pass
+    finally:
+        folder.chmod(0o700)
+
+
+def test_a_file_as_directory_is_an_output_error(tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(OutputError, match="cannot write"), atomic_output(tmp_path / "file" / "x"):
+        pass
+
+
+def test_a_directory_as_output_is_refused(tmp_path):
+    with pytest.raises(OutputError, match="is a directory"), atomic_output(tmp_path):
+        pass
+
+
+def test_an_os_error_while_writing_becomes_an_output_error(tmp_path):
+    with pytest.raises(OutputError, match="No space left"):
+        with atomic_output(tmp_path / "out.bin"):
+            raise OSError(28, "No space left on device")
+    assert leftovers(tmp_path) == []
+
+
+def test_output_equal_to_input_is_refused(tmp_path, monkeypatch):
+    src = tmp_path / "in.csv"
+    src.write_text("1\n")
+    monkeypatch.chdir(tmp_path)
+    for same in (src, "in.csv", "./in.csv", tmp_path / "." / "in.csv"):
+        with pytest.raises(OutputError, match="is the input file"):
+            check_not_input(same, src)
+    os.link(src, tmp_path / "hard.csv")
+    os.symlink(src, tmp_path / "soft.csv")
+    for alias in ("hard.csv", "soft.csv"):
+        with pytest.raises(OutputError, match="is the input file"):
+            check_not_input(alias, src)
+
+
+def test_other_outputs_are_allowed(tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text("1\n")
+    check_not_input(tmp_path / "out.csv", src)
+    check_not_input("-", src)
+    check_not_input(src, "-")
+    check_not_input(src, None)

@@ -1,0 +1,167 @@
+"""The polars path (inputs of 1 MB or more) gives the core path's results, text and errors."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import convcli.io.signals as signals
+from convcli.errors import InputError
+from convcli.io.signals import read_signal, write_signal
+
+pytest.importorskip("polars")
+
+ROWS = 40_000
+
+
+def big_table(rows=ROWS, newline="\n", delimiter=","):
+    """A >1 MB table: time and text columns, missing cells, tiny, huge and negative values."""
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=rows) * 1000
+    y = rng.normal(size=rows) * 1e-6
+    z = 10.0 ** rng.uniform(-8, 22, rows) * rng.choice([-1, 1], rows)
+    z[::97] = -0.0
+    x, y, z = x.tolist(), y.tolist(), z.tolist()
+    lines = ["# big", "time,x,y,label,z".replace(",", delimiter)]
+    for i in range(rows):
+        xs = ("NaN" if delimiter == " " else "") if i % 101 == 0 else repr(x[i])
+        ys = "NA" if i % 103 == 0 else repr(y[i])
+        cells = [repr(i * 0.001), xs, ys, f"s{i % 13}", repr(z[i])]
+        lines.append(delimiter.join(cells))
+    text = newline.join(lines) + newline
+    assert len(text) > signals.FAST_BYTES
+    return text.encode()
+
+
+def read_both(data, monkeypatch, **kwargs):
+    fast = read_signal(data, **kwargs)
+    with monkeypatch.context() as m:
+        m.setattr(signals, "_polars_installed", lambda: False)
+        core = read_signal(data, **kwargs)
+    return fast, core
+
+
+def write_both(table, values, tmp_path, monkeypatch):
+    write_signal(table, values, tmp_path / "fast.csv")
+    with monkeypatch.context() as m:
+        m.setattr(signals, "_polars_installed", lambda: False)
+        write_signal(table, values, tmp_path / "core.csv")
+    return (tmp_path / "fast.csv").read_bytes(), (tmp_path / "core.csv").read_bytes()
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_both_paths_read_and_write_the_same(newline, tmp_path, monkeypatch):
+    from convcli.io import polarscsv
+
+    assert polarscsv.WRITES_LIKE_REPR  # else write_signal never takes the polars path
+    data = big_table(newline=newline)
+    fast, core = read_both(data, monkeypatch)
+    assert type(fast.passthrough[0]).__module__.startswith("polars")
+    assert fast.fmt == core.fmt
+    np.testing.assert_array_equal(fast.data, core.data)
+    assert [list(c) for c in fast.passthrough] == core.passthrough
+    same_fast, same_core = write_both(fast, fast.data, tmp_path, monkeypatch)
+    assert same_fast == same_core == data.replace(b",NA,", b",,")  # NaN written as the first
+    np.testing.assert_array_equal(read_signal(same_fast).data, fast.data)
+    filtered = fast.data * np.pi
+    filtered[5] = np.nan
+    out_fast, out_core = write_both(core, filtered, tmp_path, monkeypatch)
+    assert out_fast == out_core
+    np.testing.assert_array_equal(read_signal(out_fast).data, filtered)
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t", " "])
+def test_other_delimiters(delimiter, tmp_path, monkeypatch):
+    data = big_table(delimiter=delimiter)
+    fast, core = read_both(data, monkeypatch)
+    assert isinstance(fast.passthrough[0], list) == (delimiter == " ")
+    np.testing.assert_array_equal(fast.data, core.data)
+    out_fast, out_core = write_both(fast, fast.data * 3, tmp_path, monkeypatch)
+    assert out_fast == out_core
+
+
+def test_quoted_cells_are_written_back_raw_by_both_writers(tmp_path, monkeypatch):
+    lines = big_table().decode().split("\n")
+    lines[3] = lines[3].replace(",s", ',"quoted, s')[:-1] + '",' + lines[3].rsplit(",", 1)[1]
+    table = read_signal("\n".join(lines).encode())
+    assert table.passthrough[1][1].startswith('"quoted, s')
+    out_fast, out_core = write_both(table, table.data, tmp_path, monkeypatch)
+    assert out_fast == out_core
+    assert out_fast.split(b"\n")[3] == lines[3].encode()
+
+
+def test_latin1_beyond_the_head_goes_to_the_core_path(tmp_path, monkeypatch):
+    data = big_table().replace(b"s12,", "s\xe9,".encode("latin-1"))
+    table = read_signal(data)
+    assert isinstance(table.passthrough[0], list) and table.encoding == "latin-1"
+    out_fast, out_core = write_both(table, table.data, tmp_path, monkeypatch)
+    assert out_fast == out_core == data.replace(b",NA,", b",,")
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("1,2,3,a,4,5", "line 30003 has 6 fields, expected 5"),
+        ("1,2,3", "line 30003 has 3 fields, expected 5"),
+        ("1,inf,3,a,4", "line 30003, column 'x': 'inf' is infinite"),
+        ("1,2,oops,a,4", "line 30003, column 'y': 'oops' is not a number"),
+    ],
+)
+def test_errors_are_the_core_paths(line, message, monkeypatch):
+    lines = big_table().decode().split("\n")
+    lines.insert(30002, line)
+    data = "\n".join(lines).encode()
+    for path in (True, False):
+        with monkeypatch.context() as m:
+            m.setattr(signals, "_polars_installed", lambda p=path: p)
+            with pytest.raises(InputError, match=message):
+                read_signal(data)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        '1,2,3,"quoted, text",4',
+        "   # indented comment,1,2,3,4",
+        "",
+        "  ",
+        "5, 6,7,a,8",
+        "6,n/A,7,a,8",
+    ],
+)
+def test_what_polars_would_read_differently_goes_to_the_core_path(extra, monkeypatch):
+    lines = big_table().decode().split("\n")
+    lines.insert(20000, extra)
+    fast, core = read_both("\n".join(lines).encode(), monkeypatch)
+    assert isinstance(fast.passthrough[0], list)
+    np.testing.assert_array_equal(fast.data, core.data)
+
+
+def run(code):
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+
+
+def test_small_inputs_import_neither_polars_nor_pillow_nor_scipy():
+    code = (
+        "import sys\n"
+        "from convcli.io import signals, images, arrays, atomic\n"
+        "t = signals.read_signal(b't,x\\n0,1\\n1,2\\n')\n"
+        "signals.write_signal(t, t.data, '-')\n"
+        "print(*(m in sys.modules for m in ('polars', 'PIL', 'scipy')))\n"
+    )
+    assert run(code)[-3:] == ["False", "False", "False"]
+
+
+def test_large_inputs_use_polars(tmp_path):
+    path = tmp_path / "big.csv"
+    path.write_bytes(big_table())
+    code = (
+        "import sys\n"
+        "from convcli.io import signals\n"
+        f"signals.read_signal({str(path)!r})\n"
+        "print('polars' in sys.modules)\n"
+    )
+    assert run(code) == ["True"]
