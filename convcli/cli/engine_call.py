@@ -33,6 +33,8 @@ def apply(values, kernel, options: EngineOptions, axes, *, backend: str | None =
           nan: str = "propagate", fill_gaps: bool = False):
     """Convolve (or correlate) ``values`` with a Kernel over ``axes`` under a missing-value
     policy; returns the engine's Outcome (values and the backend:method that ran)."""
+    import numpy as np
+
     from convcli.engine.missing import convolve_missing
 
     if options.mode == "valid":
@@ -40,8 +42,11 @@ def apply(values, kernel, options: EngineOptions, axes, *, backend: str | None =
     origin = kernel.origin if options.mode == "same" else None
     if origin is not None and len(origin) != len(axes):
         origin = None
+    weights = kernel.values
+    if values.dtype == np.float32 and weights.dtype == np.float64:
+        weights = weights.astype(np.float32)  # pixels are float32: keep the work in float32
     return convolve_missing(
-        values, kernel.values, options.mode, policy=nan, fill_gaps=fill_gaps,
+        values, weights, options.mode, policy=nan, fill_gaps=fill_gaps,
         flip=not options.correlate, backend=backend or options.backend, axes=axes,
         boundary=options.boundary, fillvalue=options.fillvalue, origin=origin,
         stride=options.stride, dilation=options.dilation,

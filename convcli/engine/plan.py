@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import math
 import operator
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
@@ -97,6 +98,27 @@ class Plan:
         """Size of the padded copy of the input some methods make."""
         return math.prod(n + sum(p) for n, p in zip(self.x.shape, self.pad)) * \
             self.compute_dtype.itemsize
+
+    @property
+    def batch_axes(self) -> tuple[int, ...]:
+        """The broadcast (non-convolved) axes."""
+        return tuple(a for a in range(self.x.ndim) if a not in self.axes)
+
+    def slices(self) -> Iterator[tuple[tuple, Plan]]:
+        """(index into the output, plan) for each slice of the batch axes, each slice a
+        contiguous copy: an RGB image's channels one by one. Needs a shared kernel."""
+        batch = self.batch_axes
+        keep = [a for a in range(self.x.ndim) if a not in batch]
+        kernel = self.kernel[tuple(0 if a in batch else slice(None)
+                                   for a in range(self.x.ndim))]
+        for position in np.ndindex(*[self.x.shape[a] for a in batch]):
+            index = [slice(None)] * self.x.ndim
+            for a, i in zip(batch, position):
+                index[a] = i
+            yield tuple(index), replace(
+                self, x=np.ascontiguousarray(self.x[tuple(index)]), kernel=kernel,
+                axes=tuple(range(len(keep))), pad=tuple(self.pad[a] for a in keep),
+                stride=tuple(self.stride[a] for a in keep))
 
     def padded(self) -> np.ndarray:
         """The input extended by the boundary rule (a copy; ``x`` itself when no padding)."""

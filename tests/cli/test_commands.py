@@ -236,3 +236,14 @@ def test_failed_write_leaves_no_partial_file(tmp_path):
     bad.write_text("t,x\n1,2\n2,oops\n")
     fails("smooth", bad, "--columns", "x", "-o", out)
     assert list(tmp_path.iterdir()) == [bad]
+
+
+def test_start_up_imports_stay_light():
+    """`convcli --help` and `import convcli` load no numpy, scipy, Pillow, polars or dask."""
+    import subprocess
+    import sys
+
+    code = ("import sys, convcli; from convcli.cli.app import app; "
+            "print([m for m in ('numpy', 'scipy', 'PIL', 'polars', 'dask') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
