@@ -91,8 +91,9 @@ def _rate(amount: float, unit: str, seconds: float) -> str:
 
 @contextmanager
 def progress(label: str, enabled: bool = True, delay: float = 1.0) -> Iterator[None]:
-    """A transient spinner on stderr if the work lasts more than ``delay`` seconds and stderr
-    is a terminal; nothing otherwise (pipes and logs stay clean)."""
+    """A transient progress bar (pulsing, with elapsed time) on stderr when the work lasts more
+    than ``delay`` seconds and stderr is a terminal; nothing otherwise: pipes and logs stay
+    clean."""
     if not enabled or not sys.stderr.isatty():
         yield
         return
@@ -103,10 +104,13 @@ def progress(label: str, enabled: bool = True, delay: float = 1.0) -> Iterator[N
         if done.wait(delay):
             return
         from rich.console import Console
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-        status = Console(stderr=True).status(label)
-        status.start()
-        shown.append(status)
+        bar = Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                       console=Console(stderr=True), transient=True)
+        bar.add_task(label, total=None)
+        bar.start()
+        shown.append(bar)
 
     watcher = threading.Thread(target=show, daemon=True)
     watcher.start()
@@ -115,8 +119,8 @@ def progress(label: str, enabled: bool = True, delay: float = 1.0) -> Iterator[N
     finally:
         done.set()
         watcher.join()
-        for status in shown:
-            status.stop()
+        for bar in shown:
+            bar.stop()
 
 
 def error(message: str) -> None:

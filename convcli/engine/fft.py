@@ -20,6 +20,7 @@ import numpy as np
 from convcli.engine import parallel
 from convcli.engine.backend import Estimate, Result
 from convcli.engine.plan import Plan
+from convcli.errors import BackendError, InputError
 
 # Seconds per (point × log2 point) of one real transform, and per call; measured by
 # benchmarks/calibrate.py (see engine/auto.py).
@@ -235,18 +236,21 @@ class FFTBackend:
 
     def run(self, plan: Plan) -> Result:
         if plan.is_integer and plan.integer_bound() >= EXACT_INTEGER_LIMIT:
-            from convcli.errors import BackendError
-
             raise BackendError(
                 "integer result too large for exact FFT arithmetic; use --backend direct"
             )
         if not np.all(np.isfinite(plan.x)):
-            from convcli.errors import InputError
-
             raise InputError(
                 "the input has NaN or inf values, which the fft backend would spread over the "
                 "whole output; use the direct or scipy backend"
             )
+        if plan.batch_axes and not plan.per_slice_kernel and plan.batch_axes[-1] == \
+                plan.x.ndim - 1:  # interleaved channels: transform each one contiguous
+            out = np.empty(plan.out_shape, dtype=plan.compute_dtype)
+            for index, part in plan.slices():
+                result = self.run(part)
+                out[index] = result.values
+            return Result(out, result.method)
         real = plan.compute_dtype.kind != "c"
         padded = self._pads(plan)
         x = (plan.padded() if padded else plan.x).astype(plan.compute_dtype, copy=False)
