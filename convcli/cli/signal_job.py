@@ -11,6 +11,14 @@ def run(source: str, output: str, spec: str, options: EngineOptions, report: Tim
         columns: str | None, time_column: str | None, nan: str, fill_gaps: bool,
         stream: bool | None) -> None:
     """Filter each numeric column of a signal CSV on its own, writing the same layout."""
+    from convcli.cli import stream_job
+
+    if stream_job.should_stream(source, stream, options):
+        return stream_job.run(source, output, spec, options, report,
+                              columns=columns.split(",") if columns else None,
+                              time_column=_time_column(time_column), nan=nan,
+                              fill_gaps=fill_gaps)
+
     from convcli.io.atomic import check_not_input
     from convcli.io.signals import read_signal, write_signal
     from convcli.kernels import parse_kernel

@@ -5,7 +5,8 @@
   input with NaN set to 0 and m the mask of present samples. A kernel that sums to zero (a
   derivative) is not renormalised: missing samples just weigh nothing. A missing input sample
   stays missing in the output unless ``fill_gaps``; an output with no present sample under the
-  kernel is NaN.
+  kernel is NaN. Samples beyond the edges (the boundary rule) count as present, so an output
+  depends only on the samples its window covers.
 - ``propagate``: NaN spreads to every output whose window holds it.
 - ``zero``: missing samples count as 0.
 - ``error``: a missing sample is an error naming its (0-based) position.
@@ -45,7 +46,9 @@ def convolve_missing(x: np.ndarray, kernel: np.ndarray, mode: str, *, policy: st
     if abs(total) <= 1e-12 * float(np.sum(np.abs(kernel))):
         values = outcome.values
     else:
-        weight = run((~missing).astype(x.dtype), kernel, mode, flip=flip, **options).values
+        # Samples beyond the edges are present ones: under "fill" they carry weight 1.
+        weight = run((~missing).astype(x.dtype), kernel, mode, flip=flip,
+                     **{**options, "fillvalue": 1.0}).values
         with np.errstate(divide="ignore", invalid="ignore"):
             values = outcome.values * (total / weight)
         values[np.abs(weight) <= 1e-12 * float(np.sum(np.abs(kernel)))] = np.nan

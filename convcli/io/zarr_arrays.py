@@ -1,0 +1,268 @@
+"""Arrays larger than memory as Dask arrays: Zarr (zarr-python 3), .npy and TIFF in; Zarr and
+.npy out, chunk by chunk, to a temporary sibling renamed into place only on success.
+
+Dask, zarr and tifffile are the ``scale`` extra: they are imported here on first use, so the core
+install never needs them and a missing one is one clear line.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from convcli.errors import InputError, OutputError
+
+SCALE_HINT = "pip install 'convcli[scale]'"
+ZARR_SUFFIX = ".zarr"
+TIFF_SUFFIXES = (".tif", ".tiff")
+OUTPUT_SUFFIXES = (ZARR_SUFFIX, ".npy")
+# Chunk size for inputs without chunks of their own on disk (.npy).
+CHUNK_BYTES = 16 << 20
+
+
+def require_scale(what: str, *modules: str) -> None:
+    """Import the extra's modules (dask.array and zarr, or those named) or say what to install."""
+    import importlib
+
+    for name in modules or ("dask.array", "zarr"):
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            raise InputError(f"{what} needs the scale extra: {SCALE_HINT}") from None
+
+
+def is_zarr(source: str | os.PathLike[str]) -> bool:
+    """A ``.zarr`` path, or a directory holding Zarr metadata (v3 or v2)."""
+    path = Path(source)
+    return path.suffix.lower() == ZARR_SUFFIX or _has_zarr_metadata(path)
+
+
+def _has_zarr_metadata(path: Path) -> bool:
+    return path.is_dir() and any((path / name).exists() for name in ("zarr.json", ".zarray"))
+
+
+def open_chunked(source: str) -> Any:
+    """``source`` as a lazy Dask array, chunked as it is on disk (Zarr chunks, TIFF tiles) or
+    in ~16 MiB pieces (.npy, mapped one chunk at a time)."""
+    path = Path(source)
+    if not path.exists():
+        raise InputError(f"{path}: no such file or directory")
+    if is_zarr(path):
+        return _open_zarr(path)
+    if path.suffix.lower() == ".npy":
+        return _open_npy(path)
+    if path.suffix.lower() in TIFF_SUFFIXES:
+        return _open_tiff(path)
+    raise InputError(f"{path}: chunked input must be a .zarr array, a .npy file or a TIFF")
+
+
+def _open_zarr(path: Path) -> Any:
+    import dask.array as da
+    import zarr
+    from zarr.errors import BaseZarrError
+
+    try:
+        array = zarr.open_array(str(path), mode="r")
+    except (BaseZarrError, ValueError, OSError) as e:
+        if _is_zarr_group(path):
+            raise InputError(
+                f"{path} is a Zarr group, not an array: name one of its arrays, e.g. {path}/NAME"
+            ) from None
+        raise InputError(f"{path}: not a Zarr array ({e})") from None
+    return da.from_zarr(array)
+
+
+def _is_zarr_group(path: Path) -> bool:
+    import zarr
+
+    try:
+        zarr.open_group(str(path), mode="r")
+    except Exception:  # anything that does not open as a group is not one
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class NpyFile:
+    """A .npy file that Dask reads region by region: each read maps the file, copies the
+    region and unmaps, so the file never stays mapped (and resident) as a whole."""
+
+    path: str
+    shape: tuple[int, ...]
+    dtype: np.dtype
+    offset: int
+    order: str
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    def __getitem__(self, index: Any) -> np.ndarray:
+        mapped = np.memmap(
+            self.path,
+            dtype=self.dtype,
+            mode="r",
+            offset=self.offset,
+            shape=self.shape,
+            order=self.order,
+        )
+        return np.array(mapped[index])
+
+
+def _open_npy(path: Path) -> Any:
+    import dask.array as da
+    from dask.base import tokenize
+
+    try:
+        header = np.load(path, mmap_mode="r")  # maps the file; only the header is read
+    except (ValueError, OSError) as e:
+        raise InputError(f"{path}: not a .npy array ({e})") from None
+    fortran = header.ndim > 1 and header.flags.f_contiguous and not header.flags.c_contiguous
+    source = NpyFile(
+        str(path.resolve()), header.shape, header.dtype, header.offset, "F" if fortran else "C"
+    )
+    del header
+    stat = path.stat()
+    chunks = da.core.normalize_chunks("auto", source.shape, limit=CHUNK_BYTES, dtype=source.dtype)
+    return da.from_array(
+        source,
+        chunks=chunks,
+        lock=False,
+        name="npy-" + tokenize(source, stat.st_mtime_ns, stat.st_size),
+        meta=np.empty((0,) * source.ndim, source.dtype),
+    )
+
+
+def _open_tiff(path: Path) -> Any:
+    require_scale(f"reading {path.name} chunk by chunk", "dask.array", "zarr", "tifffile")
+    import dask.array as da
+    import tifffile
+    import zarr
+
+    try:
+        store = tifffile.imread(str(path), aszarr=True, series=0, level=0)
+        return da.from_zarr(zarr.open_array(store, mode="r"))
+    except (tifffile.TiffFileError, ValueError, OSError) as e:
+        raise InputError(f"{path}: cannot read it as a TIFF ({e})") from None
+
+
+@contextmanager
+def chunk_writes(dest: str, array: Any) -> Iterator[Any]:
+    """Yield a lazy array of per-chunk writes of ``array`` to ``dest`` (.zarr or .npy), each
+    the bytes it wrote; compute it inside the block. Chunks go to a temporary sibling renamed
+    over ``dest`` when the block ends without error and removed otherwise: ``dest`` is never
+    partial."""
+    path = Path(dest).absolute()
+    suffix = path.suffix.lower()
+    if suffix not in OUTPUT_SUFFIXES:
+        raise OutputError(
+            f"cannot write {dest}: chunked output must be a .zarr directory or a .npy file"
+        )
+    _check_replaceable(path, suffix)
+    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+    try:
+        yield _create(temp, array, suffix)
+        _replace(temp, path)
+    except BaseException:
+        _remove(temp)
+        raise
+
+
+def _check_replaceable(path: Path, suffix: str) -> None:
+    if not path.parent.is_dir():
+        raise OutputError(f"cannot write {path}: directory {path.parent} does not exist")
+    if suffix == ZARR_SUFFIX and path.exists() and not _has_zarr_metadata(path):
+        raise OutputError(f"{path} exists and is not a Zarr store; refusing to replace it")
+    if suffix != ZARR_SUFFIX and path.is_dir():
+        raise OutputError(f"cannot write {path}: it is a directory")
+
+
+def _create(temp: Path, array: Any, suffix: str) -> Any:
+    """An empty ``temp`` shaped for ``array``, and the lazy writes of its chunks into it."""
+    try:
+        if suffix == ZARR_SUFFIX:
+            import zarr
+
+            array = _regular(array)
+            zarr.create_array(
+                store=str(temp),
+                shape=array.shape,
+                dtype=array.dtype,
+                chunks=tuple(c[0] for c in array.chunks),
+            )
+            return _per_chunk(array, _write_zarr_chunk, str(temp))
+        np.lib.format.open_memmap(temp, mode="w+", dtype=array.dtype, shape=array.shape)
+        return _per_chunk(array, _write_npy_chunk, str(temp))
+    except OSError as e:
+        raise OutputError(f"cannot write {temp.parent}: {e.strerror or e}") from None
+
+
+def _regular(array: Any) -> Any:
+    """``array`` with chunks Zarr can hold: equal along each axis, the last one maybe less
+    (a convolution's output differs from the first chunk at the end, if anywhere)."""
+    regular = all(len(set(c[:-1])) <= 1 and c[-1] <= c[0] for c in array.chunks)
+    return array if regular else array.rechunk(tuple(c[0] for c in array.chunks))
+
+
+def _per_chunk(array: Any, write: Callable[..., np.ndarray], target: str) -> Any:
+    return array.map_blocks(
+        write,
+        target=target,
+        chunks=(1,) * array.ndim,
+        dtype=np.int64,
+        meta=np.empty((0,) * array.ndim, np.int64),
+        token="convcli-write",
+    )
+
+
+def _region(block_info: dict) -> tuple[slice, ...]:
+    return tuple(slice(lo, hi) for lo, hi in block_info[0]["array-location"])
+
+
+def _write_zarr_chunk(block: np.ndarray, target: str, block_info: dict | None = None) -> np.ndarray:
+    import zarr
+
+    zarr.open_array(target, mode="r+")[_region(block_info)] = block
+    if not (Path(target) / "zarr.json").exists():
+        # The job failed and removed its output while this chunk was being written: remove
+        # what the write created again (a .npy cannot reappear: it is never created here).
+        shutil.rmtree(target, ignore_errors=True)
+    return np.full((1,) * block.ndim, block.nbytes, dtype=np.int64)
+
+
+def _write_npy_chunk(block: np.ndarray, target: str, block_info: dict | None = None) -> np.ndarray:
+    mapped = np.load(target, mmap_mode="r+")
+    mapped[_region(block_info)] = block
+    mapped.flush()
+    return np.full((1,) * block.ndim, block.nbytes, dtype=np.int64)
+
+
+def _replace(temp: Path, path: Path) -> None:
+    """Move ``temp`` to ``path``; an old Zarr directory there is moved aside, then deleted."""
+    old = None
+    if path.is_dir():
+        old = path.with_name(f".{path.name}.{secrets.token_hex(4)}.old")
+        path.rename(old)
+    try:
+        os.replace(temp, path)
+    except OSError as e:
+        if old is not None:
+            old.rename(path)
+        raise OutputError(f"cannot write {path}: {e.strerror or e}") from None
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _remove(temp: Path) -> None:
+    if temp.is_dir():
+        shutil.rmtree(temp, ignore_errors=True)
+    else:
+        temp.unlink(missing_ok=True)
