@@ -41,17 +41,20 @@ def _backend(name: str) -> Backend:
 
 
 def _finish(values: np.ndarray, plan: Plan) -> np.ndarray:
-    """Cast to the result dtype: integers are rounded (float paths) and wrap as numpy's do."""
-    if plan.is_integer and values.dtype.kind != plan.out_dtype.kind:
-        if values.dtype.kind in "fc":
-            values = np.rint(values.real).astype(np.int64)
-    return np.ascontiguousarray(values, dtype=plan.out_dtype) if values.dtype != plan.out_dtype \
-        else values
+    """The result in its dtype, contiguous: integers from float paths are rounded first, and
+    wrap as numpy's integers do."""
+    if plan.is_integer and values.dtype.kind in "fc":
+        values = np.rint(values.real).astype(np.int64)
+    return np.ascontiguousarray(values, dtype=plan.out_dtype)
 
 
 _SHORTCUT_DEFAULTS = {"axes": None, "boundary": "fill", "fillvalue": 0, "origin": None,
                       "stride": 1, "dilation": 1}
 _SHORTCUT_MAX_MACS = 1 << 22
+
+
+def _is_default(value: Any, default: Any) -> bool:
+    return value is default or (np.ndim(value) == 0 and value == default)
 
 
 def _numpy_shortcut(in1, in2, mode, flip, backend, options) -> np.ndarray | None:
@@ -62,8 +65,7 @@ def _numpy_shortcut(in1, in2, mode, flip, backend, options) -> np.ndarray | None
             or in1.dtype.kind not in "fc" or in2.dtype.kind not in "fc"
             or mode not in MODES or in1.size == 0 or in2.size == 0
             or in1.size * in2.size > _SHORTCUT_MAX_MACS
-            or any(options.get(k, v) is not v and options.get(k, v) != v
-                   for k, v in _SHORTCUT_DEFAULTS.items())):
+            or not all(_is_default(options.get(k, v), v) for k, v in _SHORTCUT_DEFAULTS.items())):
         return None
     if mode != "full" and in1.size < in2.size:
         return None
