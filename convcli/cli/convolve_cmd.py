@@ -37,6 +37,13 @@ def convolve(
     correlate: CorrelateOpt = False,
     stride: StrideOpt = "1",
     dilation: DilationOpt = "1",
+    chunks: Annotated[str | None, typer.Option(
+        help="Run chunk by chunk on Dask with this chunk shape (1024, or 512,-1). Chunked "
+        "runs are chosen by themselves for .zarr inputs and arrays larger than memory.")
+    ] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        envvar="DASK_SCHEDULER_ADDRESS", help="Run the chunks on this dask.distributed "
+        "cluster (tcp://host:8786) instead of local threads.")] = None,
     quiet: QuietOpt = False,
     timings: TimingsOpt = TimingsFormat.table,
 ) -> None:
@@ -51,6 +58,8 @@ def convolve(
       convcli convolve samples/trajectory.csv "[1,2,1]:normalize=true" -o out.csv
 
       convcli convolve samples/astronaut.png samples/kernels/sharpen.csv -o sharp.png
+
+      convcli convolve big.zarr gaussian:sigma=4 -o out.zarr --scheduler tcp://host:8786
     """
     from convcli.cli import image_job, signal_job
     from convcli.cli.inputs import kind_of_source
@@ -58,6 +67,13 @@ def convolve(
     options = EngineOptions.from_cli(mode, boundary, fill_value, backend, correlate, stride,
                                      dilation)
     report = Timings("convolve", quiet=quiet, json_output=timings == TimingsFormat.json)
+    from convcli.cli import chunked_job
+
+    if chunks or scheduler or chunked_job.should_chunk(input):
+        chunked_job.run(input, output or "-", kernel, options, report, chunks=chunks,
+                        scheduler=scheduler)
+        report.report()
+        return
     kind = kind_of_source(input)
     if kind == "signal":
         signal_job.run(input, output or "-", kernel, options, report, columns=None,

@@ -43,8 +43,8 @@ def apply(values, kernel, options: EngineOptions, axes, *, backend: str | None =
     if origin is not None and len(origin) != len(axes):
         origin = None
     weights = kernel.values
-    if values.dtype == np.float32 and weights.dtype == np.float64:
-        weights = weights.astype(np.float32)  # pixels are float32: keep the work in float32
+    if values.dtype in (np.float32, np.complex64):  # single precision in, single out
+        weights = weights.astype(np.complex64 if weights.dtype.kind == "c" else np.float32)
     return convolve_missing(
         values, weights, options.mode, policy=nan, fill_gaps=fill_gaps,
         flip=not options.correlate, backend=backend or options.backend, axes=axes,

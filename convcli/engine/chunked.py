@@ -1,22 +1,36 @@
 """Convolution of a Dask array, chunk by chunk, each chunk through the engine.
 
 The call's Plan is built once, on a zero-strided stand-in with the input's shape and dtype (so
-no input is read): out[t] = Σ_i k[i]·xp[t·s + i], xp the input padded by ``plan.pad``. The
-padded input is cut every c·s samples on each convolved axis (c outputs per chunk), so every
-chunk starts on the stride's phase; ``map_overlap`` hands each chunk the K − 1 samples that
-follow it, and a *valid* strided correlation of that block is exactly its c outputs. Output
-chunks are regular (c, c, …, rest), ready to be stored in Zarr.
+no input is read): out[t] = Σ_i k[i]·xp[t·s + i], xp the input padded by ``plan.pad`` = (b, a).
+Output t belongs to the chunk holding input sample t·s, so in "same" mode the output's chunks
+are the input's. ``map_overlap`` gives each chunk the b samples before it and the K − 1 − b after it
+(for "wrap", the same depth on both sides from the far end of the array, Dask's "periodic");
+the chunks at the array's edges are padded by the boundary rule with numpy.pad, as the
+in-memory engine does, and each block's outputs are one *valid* strided correlation.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import dask
 import dask.array as da
 import numpy as np
+from dask.array.overlap import ensure_minimum_chunksize
 
 from convcli.engine.plan import NUMPY_PAD_MODE, Plan, make_plan
+
+
+@dataclass(frozen=True)
+class Span:
+    """One block along one convolved axis: the edge padding it needs (numpy.pad widths), then
+    the slice of the padded block whose valid strided correlation gives its ``count`` outputs."""
+
+    pad: tuple[int, int]
+    start: int
+    stop: int
+    count: int
 
 
 def convolve_dask(x: da.Array, kernel: Any, mode: str = "full", *, flip: bool,
@@ -34,69 +48,85 @@ def convolve_dask(x: da.Array, kernel: Any, mode: str = "full", *, flip: bool,
         return _in_one_block(x, kernel, mode, flip, backend, options, shape, dtype)
     if x.shape != plan.x.shape:
         x = da.broadcast_to(x, plan.x.shape)
-    out_chunks = output_chunks(x.chunks, plan)
-    xp = _padded(x, plan).rechunk(_padded_chunks(out_chunks, plan))
+    x = x.rechunk(_chunks(x.chunks, plan))
+    periodic = {a for a in plan.axes if plan.boundary == "wrap" and len(x.chunks[a]) > 1}
+    spans = {a: _spans(x.chunks[a], plan, a, a in periodic) for a in plan.axes}
+    out_chunks = tuple(tuple(s.count for s in spans[a]) if a in plan.axes else x.chunks[a]
+                       for a in range(x.ndim))
     return da.map_overlap(
-        _block, xp,
-        depth={a: (0, plan.kernel.shape[a] - 1) for a in plan.axes},
-        boundary="none", trim=False, allow_rechunk=False,
-        chunks=out_chunks, dtype=plan.out_dtype, meta=np.empty((0,) * x.ndim, plan.out_dtype),
-        name="convcli-convolve",
+        _block, x,
+        depth={a: _depth(plan, a, a in periodic) if len(x.chunks[a]) > 1 else 0
+               for a in plan.axes},
+        boundary={a: "periodic" if a in periodic else "none" for a in plan.axes},
+        trim=False, allow_rechunk=False, chunks=out_chunks, dtype=plan.out_dtype,
+        meta=np.empty((0,) * x.ndim, plan.out_dtype), token="convcli-convolve",
         # run() conjugates a complex kernel when correlating; the plan's already is.
         kernel=np.conj(plan.kernel) if plan.kernel.dtype.kind == "c" else plan.kernel,
-        slices=_kernel_slices(xp.chunks, plan), axes=plan.axes,
-        stride=tuple(plan.stride[a] for a in plan.axes), backend=backend,
+        kernel_slices=_kernel_slices(x.chunks, plan), spans=spans, geometry=_geometry(plan),
+        backend=backend,
     )
 
 
-def output_chunks(chunks: tuple[tuple[int, ...], ...], plan: Plan) -> tuple[tuple[int, ...], ...]:
-    """Regular output chunks: on a convolved axis, c = the input's chunk over the stride, at
-    least (K − 1)/s so that one chunk's overlap comes from its neighbour alone."""
-    out = []
-    for a, total in enumerate(plan.out_shape):
-        if a not in plan.axes:
-            out.append(chunks[a])
-            continue
-        s, k = plan.stride[a], plan.kernel.shape[a]
-        size = min(total, max(-(-chunks[a][0] // s), -(-(k - 1) // s), 1))
-        out.append((size,) * (total // size) + ((total % size,) if total % size else ()))
+def _reach(plan: Plan, a: int) -> tuple[int, int, int]:
+    """Samples a block needs before its chunk (b), after it (K − 1 − b), and the padding
+    after the array's end (a)."""
+    before, after_end = plan.pad[a]
+    return before, plan.kernel.shape[a] - 1 - before, after_end
+
+
+def _depth(plan: Plan, a: int, periodic: bool) -> int | tuple[int, int]:
+    before, after, after_end = _reach(plan, a)
+    return max(before, after, after_end) if periodic else (before, after)
+
+
+def _chunks(chunks: tuple[tuple[int, ...], ...], plan: Plan) -> tuple[tuple[int, ...], ...]:
+    """Chunks long enough that a block's overlap comes from its neighbours alone and the edge
+    blocks hold what numpy.pad reflects (more than the depth), and that hold a stride's worth
+    (every chunk but the last then has outputs)."""
+    out = list(chunks)
+    for a in plan.axes:
+        least = max(max(_reach(plan, a)) + 1, plan.stride[a])
+        n = sum(chunks[a])
+        out[a] = (n,) if n <= least else ensure_minimum_chunksize(least, chunks[a])
     return tuple(out)
 
 
-def _padded_chunks(out_chunks: tuple[tuple[int, ...], ...], plan: Plan
-                   ) -> tuple[tuple[int, ...], ...]:
-    """Chunks of the padded input: c·s per output chunk, the last one taking the rest."""
-    chunks = []
-    for a, sizes in enumerate(out_chunks):
-        if a not in plan.axes:
-            chunks.append(sizes)
-            continue
-        total = plan.x.shape[a] + sum(plan.pad[a])
-        leading = tuple(c * plan.stride[a] for c in sizes[:-1])
-        chunks.append(leading + (total - sum(leading),))
-    return tuple(chunks)
+def _spans(chunks: tuple[int, ...], plan: Plan, a: int, periodic: bool) -> list[Span]:
+    """Each block's padding and slice on axis ``a``. A block owns the outputs t with t·s in
+    its chunk (the last one, all the rest); output t's window starts at input t·s − b."""
+    before, _, after_end = _reach(plan, a)
+    s, k, total = plan.stride[a], plan.kernel.shape[a], plan.out_shape[a]
+    ends = np.cumsum((0,) + chunks)
+    spans = []
+    for j, (lo, hi) in enumerate(zip(ends[:-1], ends[1:])):
+        last = j == len(chunks) - 1
+        first_t = -(-int(lo) // s)
+        stop_t = total if last else min(-(-int(hi) // s), total)
+        if periodic:  # the block starts `depth` samples before its chunk, no padding
+            pad, origin = (0, 0), int(lo) - _depth(plan, a, True)
+        else:  # the block starts b before its chunk; the edge chunks are padded
+            pad = (before if j == 0 else 0, after_end if last else 0)
+            origin = int(lo) - before
+        start = first_t * s - before - origin
+        count = max(0, stop_t - first_t)
+        spans.append(Span(pad, start, start + (count - 1) * s + k if count else start, count))
+    return spans
 
 
-def _padded(x: da.Array, plan: Plan) -> da.Array:
-    """The input extended by the plan's boundary rule, exactly as numpy.pad would (any width)."""
-    for a, (before, after) in enumerate(plan.pad):
-        if before or after:
-            parts = (_edge(x, a, before, plan, True), x, _edge(x, a, after, plan, False))
-            x = da.concatenate([part for part in parts if part.shape[a]], axis=a)
-    return x
+@dataclass(frozen=True)
+class _Geometry:
+    """What a block needs of the plan (the plan itself holds the stand-in input)."""
+
+    axes: tuple[int, ...]
+    stride: tuple[int, ...]
+    boundary: str
+    fillvalue: Any
+    out_dtype: np.dtype
 
 
-def _edge(x: da.Array, axis: int, width: int, plan: Plan, before: bool) -> da.Array:
-    """The ``width`` samples the boundary rule puts before (or after) ``x`` on ``axis``."""
-    if plan.boundary == "fill":
-        chunks = x.chunks[:axis] + ((width,),) + x.chunks[axis + 1:]
-        shape = tuple(sum(c) for c in chunks)
-        return da.full(shape, plan.fillvalue, dtype=x.dtype, chunks=chunks)
-    n = x.shape[axis]
-    pad = (width, 0) if before else (0, width)
-    source = np.pad(np.arange(n), pad, mode=NUMPY_PAD_MODE[plan.boundary])
-    index = source[:width] if before else source[n:]
-    return x[(slice(None),) * axis + (index,)]
+def _geometry(plan: Plan) -> _Geometry:
+    return _Geometry(plan.axes, tuple(plan.stride[a] for a in plan.axes), plan.boundary,
+                     plan.fillvalue, plan.out_dtype)
 
 
 def _kernel_slices(chunks: tuple[tuple[int, ...], ...], plan: Plan) -> dict[int, list[slice]]:
@@ -109,17 +139,28 @@ def _kernel_slices(chunks: tuple[tuple[int, ...], ...], plan: Plan) -> dict[int,
     return slices
 
 
-def _block(block: np.ndarray, *, kernel: np.ndarray, slices: dict[int, list[slice]],
-           axes: tuple[int, ...], stride: tuple[int, ...], backend: str,
+def _block(block: np.ndarray, *, kernel: np.ndarray, kernel_slices: dict[int, list[slice]],
+           spans: dict[int, list[Span]], geometry: _Geometry, backend: str,
            block_id: tuple[int, ...] | None = None) -> np.ndarray:
-    """One chunk and its overlap → its outputs: a valid strided correlation by the engine."""
+    """One chunk with its overlap → its outputs: pad the array's edges, then one valid strided
+    correlation by the engine."""
     from convcli.engine import run
 
-    if slices:
-        kernel = kernel[tuple(slices[a][block_id[a]] if a in slices else slice(None)
-                              for a in range(kernel.ndim))]
-    return run(block, kernel, "valid", flip=False, backend=backend, axes=axes,
-               stride=stride).values
+    mine = {a: spans[a][block_id[a]] for a in geometry.axes}
+    if any(span.count == 0 for span in mine.values()):  # past the last output ("valid")
+        shape = [mine[a].count if a in mine else n for a, n in enumerate(block.shape)]
+        return np.empty(shape, dtype=geometry.out_dtype)
+    pad = [mine[a].pad if a in mine else (0, 0) for a in range(block.ndim)]
+    if any(pad[a] != (0, 0) for a in mine):
+        extra = {"constant_values": geometry.fillvalue} if geometry.boundary == "fill" else {}
+        block = np.pad(block, pad, mode=NUMPY_PAD_MODE[geometry.boundary], **extra)
+    block = block[tuple(slice(mine[a].start, mine[a].stop) if a in mine else slice(None)
+                        for a in range(block.ndim))]
+    if kernel_slices:
+        kernel = kernel[tuple(kernel_slices[a][block_id[a]] if a in kernel_slices
+                              else slice(None) for a in range(kernel.ndim))]
+    return run(block, kernel, "valid", flip=False, backend=backend, axes=geometry.axes,
+               stride=geometry.stride).values
 
 
 def _in_one_block(x: da.Array, kernel: np.ndarray, mode: str, flip: bool, backend: str,

@@ -30,8 +30,10 @@ def convolve_missing(x: np.ndarray, kernel: np.ndarray, mode: str, *, policy: st
     through unchanged."""
     if policy not in POLICIES:
         raise InputError(f"unknown --nan policy {policy!r}; choose one of {', '.join(POLICIES)}")
+    if policy == "propagate":  # no look at the data (a Dask array stays lazy)
+        return run(x, kernel, mode, flip=flip, **options)
     missing = np.isnan(x)
-    if not missing.any() or policy == "propagate":
+    if not missing.any():
         return run(x, kernel, mode, flip=flip, **options)
     if policy == "error":
         first = np.unravel_index(int(np.argmax(missing)), x.shape)

@@ -7,6 +7,7 @@ install never needs them and a missing one is one clear line.
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 import shutil
@@ -24,8 +25,9 @@ SCALE_HINT = "pip install 'convcli[scale]'"
 ZARR_SUFFIX = ".zarr"
 TIFF_SUFFIXES = (".tif", ".tiff")
 OUTPUT_SUFFIXES = (ZARR_SUFFIX, ".npy")
-# Chunk size for inputs without chunks of their own on disk (.npy).
-CHUNK_BYTES = 16 << 20
+# The chunk size convcli works in: small enough that the chunks in flight on every core, their
+# neighbours' overlaps and the engine's temporaries stay well under the memory budget.
+CHUNK_BYTES = 4 << 20
 
 
 def require_scale(what: str, *modules: str) -> None:
@@ -51,7 +53,7 @@ def _has_zarr_metadata(path: Path) -> bool:
 
 def open_chunked(source: str) -> Any:
     """``source`` as a lazy Dask array, chunked as it is on disk (Zarr chunks, TIFF tiles) or
-    in ~16 MiB pieces (.npy, mapped one chunk at a time)."""
+    in ~4 MiB pieces (.npy, mapped one chunk at a time)."""
     path = Path(source)
     if not path.exists():
         raise InputError(f"{path}: no such file or directory")
@@ -141,17 +143,46 @@ def _open_npy(path: Path) -> Any:
     )
 
 
+@dataclass(frozen=True)
+class TiffImage:
+    """A TIFF's first image, read region by region through tifffile's Zarr view. The view is
+    opened once per process, not pickled, so cluster workers can read the file too."""
+
+    path: str
+    stamp: tuple[int, int]  # mtime and size: a rewritten file is opened anew
+    shape: tuple[int, ...]
+    dtype: np.dtype
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    def __getitem__(self, index: Any) -> np.ndarray:
+        return _tiff_view(self.path, self.stamp)[index]
+
+
+@functools.lru_cache(maxsize=8)
+def _tiff_view(path: str, stamp: tuple[int, int]) -> Any:
+    import tifffile
+    import zarr
+
+    return zarr.open_array(tifffile.imread(path, aszarr=True, series=0, level=0), mode="r")
+
+
 def _open_tiff(path: Path) -> Any:
     require_scale(f"reading {path.name} chunk by chunk", "dask.array", "zarr", "tifffile")
     import dask.array as da
     import tifffile
-    import zarr
 
+    stat = path.stat()
+    stamp = (stat.st_mtime_ns, stat.st_size)
     try:
-        store = tifffile.imread(str(path), aszarr=True, series=0, level=0)
-        return da.from_zarr(zarr.open_array(store, mode="r"))
+        view = _tiff_view(str(path.resolve()), stamp)
     except (tifffile.TiffFileError, ValueError, OSError) as e:
         raise InputError(f"{path}: cannot read it as a TIFF ({e})") from None
+    image = TiffImage(str(path.resolve()), stamp, view.shape, view.dtype)
+    return da.from_array(image, chunks=view.chunks, lock=False,
+                         meta=np.empty((0,) * image.ndim, image.dtype))
 
 
 @contextmanager
@@ -160,13 +191,8 @@ def chunk_writes(dest: str, array: Any) -> Iterator[Any]:
     the bytes it wrote; compute it inside the block. Chunks go to a temporary sibling renamed
     over ``dest`` when the block ends without error and removed otherwise: ``dest`` is never
     partial."""
-    path = Path(dest).absolute()
+    path = check_output(dest)
     suffix = path.suffix.lower()
-    if suffix not in OUTPUT_SUFFIXES:
-        raise OutputError(
-            f"cannot write {dest}: chunked output must be a .zarr directory or a .npy file"
-        )
-    _check_replaceable(path, suffix)
     temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
     try:
         yield _create(temp, array, suffix)
@@ -176,13 +202,21 @@ def chunk_writes(dest: str, array: Any) -> Iterator[Any]:
         raise
 
 
-def _check_replaceable(path: Path, suffix: str) -> None:
+def check_output(dest: str) -> Path:
+    """``dest`` as an absolute path, if it can take a chunked output: a .zarr or .npy path in
+    an existing directory, not a directory that is not a Zarr store."""
+    path = Path(dest).absolute()
+    suffix = path.suffix.lower()
+    if suffix not in OUTPUT_SUFFIXES:
+        raise OutputError(f"cannot write {dest}: chunked output must be a .zarr directory or a "
+                          ".npy file")
     if not path.parent.is_dir():
         raise OutputError(f"cannot write {path}: directory {path.parent} does not exist")
     if suffix == ZARR_SUFFIX and path.exists() and not _has_zarr_metadata(path):
         raise OutputError(f"{path} exists and is not a Zarr store; refusing to replace it")
     if suffix != ZARR_SUFFIX and path.is_dir():
         raise OutputError(f"cannot write {path}: it is a directory")
+    return path
 
 
 def _create(temp: Path, array: Any, suffix: str) -> Any:

@@ -1,0 +1,225 @@
+"""`convcli convolve` for arrays larger than memory: Zarr, .npy or TIFF in, Zarr or .npy out,
+chunk by chunk on Dask — its local threads, or a dask.distributed cluster (--scheduler)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any
+
+from convcli.cli.engine_call import EngineOptions, apply
+from convcli.cli.report import Stage, Timings
+from convcli.errors import InputError, OutputError
+
+MEMORY_BUDGET = 2 << 30  # bytes; CONVCLI_MEMORY_BUDGET overrides
+CONNECT_TIMEOUT = "5s"
+_M_ARENA_MAX = -8  # glibc's mallopt parameter number (malloc.h)
+_BIG_SUFFIXES = (".npy", ".tif", ".tiff")
+
+
+def memory_budget() -> int:
+    """Bytes an input may have and still be read whole: CONVCLI_MEMORY_BUDGET, or 2 GiB."""
+    text = os.environ.get("CONVCLI_MEMORY_BUDGET")
+    if not text:
+        return MEMORY_BUDGET
+    try:
+        return int(text)
+    except ValueError:
+        raise InputError(f"CONVCLI_MEMORY_BUDGET must be a number of bytes, got {text!r}") \
+            from None
+
+
+def should_chunk(source: str) -> bool:
+    """True for a Zarr input, or a .npy/TIFF file larger than the memory budget."""
+    from convcli.io.zarr_arrays import is_zarr
+
+    if source == "-":
+        return False
+    if is_zarr(source):
+        return True
+    path = Path(source)
+    return path.suffix.lower() in _BIG_SUFFIXES and path.is_file() \
+        and path.stat().st_size > memory_budget()
+
+
+def run(source: str, output: str | None, spec: str, options: EngineOptions, report: Timings,
+        *, chunks: str | None, scheduler: str | None) -> None:
+    """Convolve ``source`` chunk by chunk into ``output`` (.zarr or .npy)."""
+    from convcli.engine.plan import per_axis
+    from convcli.io import zarr_arrays
+    from convcli.io.atomic import check_not_input
+    from convcli.kernels import parse_kernel
+
+    address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
+    _limit_malloc_arenas()
+    zarr_arrays.require_scale(f"convolving {Path(source).name} chunk by chunk")
+    if address:
+        zarr_arrays.require_scale("--scheduler", "distributed")
+    if output in (None, "-"):
+        raise OutputError("chunked output goes to a file: give -o OUT.zarr or -o OUT.npy")
+    check_not_input(output, source)
+    zarr_arrays.check_output(output)
+    with report.stage("open") as stage:
+        array = zarr_arrays.open_chunked(source)
+        stage.detail = f"{array.dtype} {array.shape}, chunks {array.chunksize}"
+    with report.stage("kernel") as stage:
+        kernel = parse_kernel(spec, ndim=array.ndim if 1 <= array.ndim <= 3 else None)
+        stage.detail = f"{kernel.name} {kernel.shape}"
+    shape = parse_chunks(chunks, array.shape) if chunks else default_chunks(
+        array.shape, array.dtype, array.chunksize, kernel.shape,
+        per_axis(options.stride, kernel.ndim, "stride", 1))
+    outcome = apply(array.rechunk(shape), kernel, options, tuple(range(kernel.ndim)))
+    result = outcome.values
+    show = not report.quiet and not report.json_output and sys.stderr.isatty()
+    with _client(address) as client, zarr_arrays.chunk_writes(output, result) as writes:
+        begin = time.perf_counter()
+        workers = _compute(writes, client, show)
+        report.stages.append(Stage(  # not report.stage(): its spinner would fight the bar
+            "convolve", time.perf_counter() - begin, array.size, "samples",
+            f"{options.describe()}, {outcome.method}, chunks: {writes.size} × "
+            f"{result.chunksize}, workers: {workers['workers']}"))
+    report.facts.update(backend=outcome.method, shape=list(result.shape), chunks=writes.size,
+                        chunk_shape=list(result.chunksize), **workers)
+
+
+def parse_chunks(text: str, shape: tuple[int, ...]) -> tuple[int, ...]:
+    """'512,1024' (one size per axis, -1 for the whole axis) or '512' (every axis)."""
+    try:
+        sizes = tuple(int(v) for v in text.split(","))
+    except ValueError:
+        raise InputError(f"--chunks takes integers like 1024 or 512,1024, got {text!r}") from None
+    if len(sizes) == 1:
+        sizes *= len(shape)
+    if len(sizes) != len(shape):
+        raise InputError(f"--chunks {text} has {len(sizes)} sizes; the array has "
+                         f"{len(shape)} dimensions {shape}")
+    if any(s == 0 or s < -1 for s in sizes):
+        raise InputError(f"--chunks sizes must be positive (or -1 for a whole axis), got {text}")
+    return tuple(n if s == -1 else min(s, n) for s, n in zip(sizes, shape))
+
+
+def default_chunks(shape: tuple[int, ...], dtype: Any, disk: tuple[int, ...],
+                   kernel: tuple[int, ...], stride: tuple[int, ...]) -> tuple[int, ...]:
+    """About 4 MiB (on-disk chunks grouped, or split evenly); on the kernel's axes, each side
+    at least 8 × its reach (so overlaps stay small) and a multiple of the stride (so output
+    chunks are equal, as Zarr needs)."""
+    from dask.array.core import normalize_chunks
+
+    from convcli.io.zarr_arrays import CHUNK_BYTES
+
+    sizes = tuple(c[0] for c in normalize_chunks(
+        "auto", shape, limit=CHUNK_BYTES, dtype=dtype, previous_chunks=disk))
+    out = list(sizes)
+    for a, (n, k, s) in enumerate(zip(shape, kernel, stride)):
+        out[a] = min(n, -(-max(sizes[a], 8 * (k - 1)) // s) * s)
+    return tuple(out)
+
+
+@contextmanager
+def _client(address: str | None) -> Iterator[Any]:
+    """A dask.distributed Client for ``address`` (None: no cluster); an unreachable scheduler
+    is an InputError within the connect timeout."""
+    if not address:
+        yield None
+        return
+    from distributed import Client
+    from distributed.comm import get_address_host_port, parse_address
+
+    try:
+        if parse_address(address)[0] != "inproc":
+            get_address_host_port(address)  # a malformed address fails here, not on connect
+    except ValueError as e:
+        raise InputError(f"--scheduler {address!r} is not a scheduler address like "
+                         f"tcp://host:8786 ({e})") from None
+    _handshake(address)
+    try:
+        client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+    except (OSError, TimeoutError) as e:
+        raise InputError(f"cannot reach the Dask scheduler at {address}: {e}") from None
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def _handshake(address: str) -> None:
+    """Connect to ``address`` once as Dask does, failing within the timeout, before a Client
+    (which, half-made, would hang and print a traceback at exit) is made."""
+    import asyncio
+
+    from distributed.comm import connect
+
+    async def handshake() -> None:
+        comm = await connect(address, timeout=CONNECT_TIMEOUT)
+        await comm.close()
+
+    try:
+        asyncio.run(handshake())
+    except OSError as e:  # refused, unreachable, timed out
+        raise InputError(f"cannot reach the Dask scheduler at {address} "
+                         f"(waited {CONNECT_TIMEOUT}): {e}") from None
+    except Exception as e:  # something answered, but not in Dask's protocol
+        raise InputError(f"{address} does not answer as a Dask scheduler "
+                         f"({type(e).__name__})") from None
+
+
+def _compute(writes: Any, client: Any, show: bool) -> dict[str, Any]:
+    """Run every chunk's write (locally on threads, or on the cluster) with a progress bar
+    over the chunks; returns the workers and threads that ran them."""
+    with _progress_bar(writes.size, show) as advance:
+        if client is None:
+            import dask
+            from dask.callbacks import Callback
+            from dask.system import CPU_COUNT
+
+            def finished(key: Any, *_: Any) -> None:
+                if isinstance(key, tuple) and key[0] == writes.name:
+                    advance()
+
+            # Leaving the pool waits for the chunks in flight: after a failure, nothing writes
+            # while the output is removed.
+            with ThreadPoolExecutor(CPU_COUNT) as pool, Callback(posttask=finished):
+                dask.compute(writes, scheduler="threads", pool=pool)
+            return {"scheduler": "threads", "workers": CPU_COUNT, "threads": CPU_COUNT}
+        from distributed import as_completed, futures_of
+
+        for future in as_completed(futures_of(client.persist(writes)), loop=client.loop):
+            future.result()  # raises a chunk's error here
+            advance()
+        workers = client.scheduler_info()["workers"].values()
+        return {"scheduler": client.scheduler.address, "workers": len(workers),
+                "threads": sum(w["nthreads"] for w in workers)}
+
+
+def _limit_malloc_arenas() -> None:
+    """Have glibc share two heaps between all threads (before any thread makes its own). With
+    its default of 8 per core, chunk-sized arrays freed by one thread sit in that thread's heap
+    while another thread allocates anew: peak RSS then grows with the array rather than with
+    the chunks in flight (as MALLOC_ARENA_MAX=2 in the environment would)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with suppress(OSError, AttributeError):
+            ctypes.CDLL("libc.so.6").mallopt(_M_ARENA_MAX, 2)
+
+
+@contextmanager
+def _progress_bar(total: int, show: bool) -> Iterator[Callable[[], None]]:
+    """A transient rich bar on stderr over ``total`` chunks; yields the function that
+    advances it (a no-op when not shown)."""
+    if not show:
+        yield lambda: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    with Progress("convolve", BarColumn(), MofNCompleteColumn(), "chunks",
+                  TimeRemainingColumn(), console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("convolve", total=total)
+        yield lambda: bar.advance(task)
+
