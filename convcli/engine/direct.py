@@ -20,8 +20,8 @@ from convcli.engine.plan import Plan
 
 # Cost constants (seconds per multiply-add, per call), measured by benchmarks/calibrate.py on the
 # 2-core reference machine (see engine/auto.py).
-SECONDS_PER_TAP_BYTE = 0.3e-9  # one tap's multiply-add over one byte of output, per core
-SECONDS_PER_SEPARABLE_TAP_BYTE = 0.45e-9
+SECONDS_PER_TAP_BYTE = 0.26e-9  # one tap's multiply-add over one byte of output, per core
+SECONDS_PER_SEPARABLE_TAP_BYTE = 0.32e-9
 SECONDS_PER_NUMPY_CORRELATE_MAC = 0.22e-9
 SECONDS_PER_COPIED_BYTE = 0.3e-9  # the padded copy of the input
 SECONDS_OVERHEAD = 20e-6
@@ -110,7 +110,9 @@ class DirectBackend:
     def estimate(self, plan: Plan) -> Estimate:
         method, factors = self._method(plan)
         itemsize = _accumulator_dtype(plan).itemsize
-        seconds = SECONDS_PER_COPIED_BYTE * plan.padded_bytes if plan.needs_padding else 0.0
+        copies = plan.needs_padding and not (
+            method == "numpy.correlate" and plan.boundary == "fill" and plan.fillvalue == 0)
+        seconds = SECONDS_PER_COPIED_BYTE * plan.padded_bytes if copies else 0.0
         if method == "numpy.correlate":  # one core
             axis = plan.axes[0]
             seconds += SECONDS_PER_NUMPY_CORRELATE_MAC * plan.dense_axis_length(axis) * \
@@ -125,6 +127,28 @@ class DirectBackend:
         return Estimate(SECONDS_OVERHEAD + seconds, method)
 
     @staticmethod
+    def _correlate_lines(plan: Plan, dtype: np.dtype) -> np.ndarray:
+        """numpy.correlate down each line of the one convolved axis. Zero fill needs no padded
+        copy: numpy's 'full' mode is that padding, cut to the plan's samples."""
+        axis = plan.axes[0]
+        weights = np.conj(plan.kernel.ravel()).astype(dtype)  # numpy conjugates it back
+        zero_fill = plan.boundary == "fill" and plan.fillvalue == 0
+        lines = np.moveaxis(plan.x if zero_fill else plan.padded(), axis, -1)
+        length = plan.dense_axis_length(axis)
+        start = len(weights) - 1 - plan.pad[axis][0]
+        out = None
+        for index in np.ndindex(*lines.shape[:-1]):
+            line = lines[index].astype(dtype, copy=False)
+            dense = np.correlate(line, weights, "full")[start: start + length] if zero_fill \
+                else np.correlate(line, weights)
+            if not index:  # a 1-D signal: no gathering
+                return dense[:: plan.stride[axis]]
+            if out is None:
+                out = np.empty(lines.shape[:-1] + (length,), dtype=dtype)
+            out[index] = dense
+        return np.moveaxis(out, -1, axis)[strided_index(plan)]
+
+    @staticmethod
     def _taps(plan: Plan) -> int:
         """Non-zero taps (a dilated kernel's zeros cost nothing)."""
         others = tuple(a for a in range(plan.x.ndim) if a not in plan.axes)
@@ -132,16 +156,10 @@ class DirectBackend:
 
     def run(self, plan: Plan) -> Result:
         method, factors = self._method(plan)
-        xp = plan.padded()
         dtype = _accumulator_dtype(plan)
         if method == "numpy.correlate":
-            axis = plan.axes[0]
-            weights = np.conj(plan.kernel.ravel()).astype(dtype)  # numpy conjugates it back
-            lines = np.moveaxis(xp, axis, -1)
-            out = np.empty(lines.shape[:-1] + (plan.dense_axis_length(axis),), dtype=dtype)
-            for index in np.ndindex(*lines.shape[:-1]):
-                out[index] = np.correlate(lines[index].astype(dtype, copy=False), weights)
-            return Result(np.moveaxis(out, -1, axis)[strided_index(plan)], method)
+            return Result(self._correlate_lines(plan, dtype), method)
+        xp = plan.padded()
         if method == "separable":
             values = xp
             for axis, factor in zip(plan.axes, factors):

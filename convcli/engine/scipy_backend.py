@@ -21,7 +21,8 @@ NDIMAGE_MODE = {"fill": "constant", "reflect": "reflect", "mirror": "mirror",
                 "nearest": "nearest", "wrap": "wrap"}
 # Measured by benchmarks/calibrate.py (see engine/auto.py): seconds per multiply-add, per
 # FFT point·log2, and the first import of each scipy module.
-SECONDS_PER_NDIMAGE_MAC = 0.7e-9  # per core
+SECONDS_PER_NDIMAGE_MAC = 0.9e-9  # per core
+NDIMAGE_OVERHEAD = 0.3e-3  # seconds: threads and slabs
 SECONDS_PER_NDIMAGE_1D_MAC = 0.45e-9
 IMPORT_SECONDS = {"scipy.ndimage": 0.2, "scipy.signal": 0.6}
 
@@ -80,7 +81,7 @@ class ScipyBackend:
         for a in range(plan.x.ndim):
             n = plan.x.shape[a] + sum(plan.pad[a])
             points *= fast_length(n + plan.kernel.shape[a] - 1) if a in plan.axes else n
-        return transform_seconds(points, plan.compute_dtype, scipy_fft=True, threads=1)
+        return 0.7 * transform_seconds(points, plan.compute_dtype, scipy_fft=True, threads=1)
 
     def estimate(self, plan: Plan) -> Estimate | None:
         if plan.is_integer and plan.integer_bound() >= EXACT_INTEGER_LIMIT:
@@ -89,11 +90,11 @@ class ScipyBackend:
         size = math.prod(n + sum(p) for n, p in zip(plan.x.shape, plan.pad))
         if method == "ndimage.correlate1d":
             seconds = SECONDS_PER_NDIMAGE_1D_MAC * size * sum(len(f) for f in factors)
-            seconds /= parallel.THREADS
+            seconds = seconds / parallel.THREADS + NDIMAGE_OVERHEAD
             seconds += _import_cost("scipy.ndimage")
         elif method == "ndimage.correlate":
             seconds = SECONDS_PER_NDIMAGE_MAC * size * plan.taps / parallel.THREADS
-            seconds += _import_cost("scipy.ndimage")
+            seconds += NDIMAGE_OVERHEAD + _import_cost("scipy.ndimage")
         else:
             seconds = self._fft_estimate(plan) + _import_cost("scipy.signal")
         return Estimate(seconds + 50e-6, method, spreads_nonfinite=method == "signal")
