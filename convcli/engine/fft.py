@@ -48,7 +48,7 @@ def fast_length(n: int) -> int:
 
 
 SCIPY_FFT_IMPORT_SECONDS = 0.25
-SCIPY_FFT_SPEEDUP = 2.5  # per core, batched transforms (benchmarks/calibrate.py)
+SCIPY_FFT_SPEEDUP = 3.2  # per core, batched transforms (benchmarks/calibrate.py)
 
 
 def _scipy_fft(points: float):
