@@ -247,3 +247,22 @@ def test_start_up_imports_stay_light():
             "print([m for m in ('numpy', 'scipy', 'PIL', 'polars', 'dask') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_decompression_bomb_is_one_line(tmp_path):
+    """A small PNG that claims 400 million pixels: Pillow's guard, as one error line."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    side = 20_000
+    header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)  # 1-bit grey
+    rows = zlib.compress(b"\0" * (1 + side // 8) * side, 9)
+    bomb = tmp_path / "bomb.png"
+    bomb.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", rows)
+                     + chunk(b"IEND", b""))
+    assert "decompression bomb" in fails("filter", bomb, "-o", tmp_path / "out.png")
+    assert not (tmp_path / "out.png").exists()
