@@ -34,18 +34,6 @@ class NanPolicy(str, Enum):
     error = "error"
 
 
-EXAMPLES = """
-
-Examples:
-
-  convcli smooth samples/trajectory.csv > smooth.csv
-
-  convcli smooth samples/trajectory.csv --kernel gaussian:sigma=3 --columns x,y -o out.csv
-
-  cat samples/trajectory.csv | convcli smooth - | convcli smooth - --kernel box:size=5
-"""
-
-
 def smooth(
     signal: Annotated[str, typer.Argument(help="Signal CSV file, or - for stdin.")],
     kernel: Annotated[str, typer.Option(
@@ -81,6 +69,14 @@ def smooth(
     delimiter and rows. The default kernel is causal and so is its alignment: s(t) depends on
     x(t), x(t−1), … only, the start extended by repeating the first sample (--boundary
     nearest).
+
+    Examples:
+
+      convcli smooth samples/trajectory.csv > smooth.csv
+
+      convcli smooth samples/trajectory.csv --kernel gaussian:sigma=3 --columns x,y -o out.csv
+
+      cat samples/trajectory.csv | convcli smooth - | convcli smooth - --kernel box:size=5
     """
     from convcli.cli import signal_job
 
@@ -91,5 +87,3 @@ def smooth(
                    time_column=time_column, nan=nan.value, fill_gaps=fill_gaps, stream=stream)
     report.report()
 
-
-smooth.__doc__ = (smooth.__doc__ or "") + EXAMPLES
