@@ -10,6 +10,18 @@ def default_rtol(dtype: np.dtype) -> float:
     return 1e-6 if np.dtype(dtype) in (np.float16, np.float32, np.complex64) else 1e-12
 
 
+def unfolding_svds(core: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """For each axis, the array unfolded along it (that axis × the rest) by SVD in double
+    precision: its first left singular vector and its singular values."""
+    work = core.astype(np.complex128 if core.dtype.kind == "c" else np.float64)
+    result = []
+    for axis in range(core.ndim):
+        unfolding = np.moveaxis(work, axis, 0).reshape(core.shape[axis], -1)
+        u, s, _ = np.linalg.svd(unfolding, full_matrices=False)
+        result.append((u[:, 0], s))
+    return result
+
+
 def separable_factors(
     kernel: np.ndarray, axes: tuple[int, ...], rtol: float | None = None
 ) -> list[np.ndarray] | None:
@@ -29,13 +41,10 @@ def separable_factors(
     if not _pivot_rank_one(core, rtol):
         return None
     factors = []
-    for i in range(core.ndim):
-        unfolding = np.moveaxis(core, i, 0).reshape(core.shape[i], -1)
-        u, s, _ = np.linalg.svd(unfolding.astype(np.complex128 if core.dtype.kind == "c"
-                                                 else np.float64), full_matrices=False)
+    for u, s in unfolding_svds(core):
         if s[0] == 0 or (len(s) > 1 and s[1] > rtol * s[0]):
             return None
-        factors.append(u[:, 0])
+        factors.append(u)
     rebuilt = factors[0]
     for f in factors[1:]:
         rebuilt = np.multiply.outer(rebuilt, f)

@@ -124,13 +124,10 @@ class Kernel:
         keep_none = self.origin is None and centred
         return Kernel(values, None if keep_none else origin, self.name, self.params)
 
-    def _unfolding_ranks(self, rtol: float) -> list[int]:
-        ranks = []
-        for axis in range(self.ndim):
-            matrix = np.moveaxis(self.values, axis, 0).reshape(self.shape[axis], -1)
-            s = np.linalg.svd(matrix, compute_uv=False)
-            ranks.append(int(np.sum(s > rtol * s[0])) if s[0] > 0 else 0)
-        return ranks
+    def _unfolding_svds(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        from convcli.engine.separable import unfolding_svds
+
+        return unfolding_svds(self.values)
 
     @property
     def rank(self) -> int:
@@ -138,7 +135,7 @@ class Kernel:
 
         For 3-D and more, the largest rank of the kernel unfolded along any axis.
         """
-        return max(self._unfolding_ranks(1e-10))
+        return max(_rank(s, 1e-10) for _, s in self._unfolding_svds())
 
     def separable_factors(self, rtol: float = 1e-10) -> list[np.ndarray] | None:
         """1-D factors whose outer product is the kernel, one per axis, or ``None``.
@@ -148,14 +145,13 @@ class Kernel:
         """
         if self.ndim == 1:
             return [np.array(self.values)]
-        if max(self._unfolding_ranks(rtol)) > 1:
+        svds = self._unfolding_svds()
+        if max(_rank(s, rtol) for _, s in svds) > 1:
             return None
         if not np.any(self.values):
             return [np.zeros(n, dtype=self.values.dtype) for n in self.shape]
         factors = []
-        for axis in range(self.ndim):
-            matrix = np.moveaxis(self.values, axis, 0).reshape(self.shape[axis], -1)
-            u = np.linalg.svd(matrix)[0][:, 0]
+        for u, _ in svds:
             peak = u[np.argmax(np.abs(u))]
             factors.append(u * (np.conj(peak) / abs(peak)))
         core = self.values
@@ -166,3 +162,9 @@ class Kernel:
         factors = [u * size for u in factors]
         factors[0] = factors[0] * (core / abs(core))
         return factors
+
+
+def _rank(singular_values: np.ndarray, rtol: float) -> int:
+    """How many singular values are above ``rtol`` × the largest (0 for a zero array)."""
+    top = singular_values[0]
+    return int(np.sum(singular_values > rtol * top)) if top > 0 else 0
