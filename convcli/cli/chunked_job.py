@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
@@ -13,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from convcli.cli.engine_call import EngineOptions, apply
-from convcli.cli.report import Stage, Timings
+from convcli.cli.report import Timings
 from convcli.errors import InputError, OutputError
 
 MEMORY_BUDGET = 2 << 30  # bytes; CONVCLI_MEMORY_BUDGET overrides
@@ -77,12 +76,11 @@ def run(source: str, output: str | None, spec: str, options: EngineOptions, repo
     result = outcome.values
     show = not report.quiet and not report.json_output and sys.stderr.isatty()
     with _client(address) as client, zarr_arrays.chunk_writes(output, result) as writes:
-        begin = time.perf_counter()
-        workers = _compute(writes, client, show)
-        report.stages.append(Stage(  # not report.stage(): its spinner would fight the bar
-            "convolve", time.perf_counter() - begin, array.size, "samples",
-            f"{options.describe()}, {outcome.method}, chunks: {writes.size} × "
-            f"{result.chunksize}, workers: {workers['workers']}"))
+        with report.stage("convolve", array.size, "samples",
+                          show_progress=False) as stage:  # _compute draws the chunk bar
+            workers = _compute(writes, client, show)
+            stage.detail = (f"{options.describe()}, {outcome.method}, chunks: {writes.size} × "
+                            f"{result.chunksize}, workers: {workers['workers']}")
     report.facts.update(backend=outcome.method, shape=list(result.shape), chunks=writes.size,
                         chunk_shape=list(result.chunksize), **workers)
 

@@ -32,12 +32,14 @@ class Timings:
     started: float = field(default_factory=time.perf_counter)
 
     @contextmanager
-    def stage(self, name: str, amount: float = 0.0, unit: str = "",
-              detail: str = "") -> Iterator[Stage]:
-        """Time a block; the yielded Stage may be given its amount and detail inside it."""
+    def stage(self, name: str, amount: float = 0.0, unit: str = "", detail: str = "",
+              show_progress: bool = True) -> Iterator[Stage]:
+        """Time a block; the yielded Stage may be given its amount and detail inside it.
+        ``show_progress=False`` for a block that draws its own progress or live output."""
         record = Stage(name, 0.0, amount, unit, detail)
         begin = time.perf_counter()
-        with progress(f"{name}…", enabled=not self.quiet and not self.json_output):
+        enabled = show_progress and not self.quiet and not self.json_output
+        with progress(f"{name}…", enabled=enabled):
             yield record
         record.seconds = time.perf_counter() - begin
         self.stages.append(record)

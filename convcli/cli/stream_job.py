@@ -27,7 +27,7 @@ from typing import BinaryIO
 import numpy as np
 
 from convcli.cli.engine_call import EngineOptions
-from convcli.cli.report import Stage, Timings
+from convcli.cli.report import Timings
 from convcli.engine.stream import STREAMABLE_BOUNDARIES, StreamConvolver
 from convcli.errors import InputError
 from convcli.io.csvformat import SNIFF_ROWS, CsvFormat, is_skipped, sniff_format
@@ -75,16 +75,16 @@ def run(source: str, output: str, spec: str, options: EngineOptions, report: Tim
             f"--mode {options.mode} / --stride change the number of rows; a CSV keeps its "
             "rows: use --mode same and --stride 1, or `convcli pool` to downsample")
     table = _StreamTable(convolver, source_name(source), time_column, columns)
-    begin = time.perf_counter()
-    with _opened(source) as (fd, first), atomic_output(output) as out:
+    # no progress display: the rows themselves are the live output
+    with report.stage("stream", unit="rows", show_progress=False) as stage, \
+            _opened(source) as (fd, first), atomic_output(output) as out:
         for chunk, due in _chunks(fd, first):
             _write(out, table.feed(chunk, due))
         _write(out, table.finish())
-    filtered = [table.fmt.names[j] for j in table.fmt.filtered]
-    report.stages.append(Stage(
-        "stream", time.perf_counter() - begin, table.rows, "rows",
-        f"{table.rows} rows × {len(filtered)} columns, {options.describe()}, "
-        f"{convolver.method}"))
+        filtered = [table.fmt.names[j] for j in table.fmt.filtered]
+        stage.amount = table.rows
+        stage.detail = (f"{table.rows} rows × {len(filtered)} columns, {options.describe()}, "
+                        f"{convolver.method}")
     report.facts.update(backend=convolver.method, rows=table.rows, columns=filtered,
                         path="stream")
 
