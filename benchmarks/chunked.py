@@ -4,7 +4,7 @@ A size² float32 Zarr array (16384²: 1 GiB, in 2048² chunks) is convolved with
 and with a 7×7 non-separable kernel, "same" size, reflect boundary, read from Zarr and written
 to Zarr on Dask's threaded scheduler. Each run is its own child process, timed by wall clock
 (interpreter start included), its peak RSS from the child's rusage. convcli runs the CLI's
-chunked job (``convcli.cli.chunked_job.run``) with its default chunks; dask-image runs
+chunked job (``convcli.cli.jobs.chunked.run``) with its default chunks; dask-image runs
 ``dask_image.ndfilters.convolve`` on the same chunks. The two outputs are checked equal.
 Targets: peak RSS ≤ 700 MB at 16384²; ≥ 10× dask-image's speed on the Gaussian, ≥ 1× on the
 7×7.
@@ -52,7 +52,7 @@ def work_chunks(source: Path, spec: str) -> str:
     """The chunks convcli chooses by default for this input and kernel, as --chunks text."""
     import zarr
 
-    from convcli.cli.chunked_job import default_chunks
+    from convcli.cli.jobs.chunked import default_chunks
     from convcli.kernels import parse_kernel
 
     array = zarr.open_array(str(source), mode="r")
@@ -64,8 +64,8 @@ def work_chunks(source: Path, spec: str) -> str:
 def child(tool: str, source: str, spec: str, output: str, chunks: str) -> None:
     """One run, in this (child) process."""
     if tool == "convcli":
-        from convcli.cli import chunked_job
-        from convcli.cli.engine_call import EngineOptions
+        from convcli.cli.jobs import chunked as chunked_job
+        from convcli.cli.jobs.engine_call import EngineOptions
         from convcli.cli.report import Timings
 
         options = EngineOptions("same", "reflect", 0.0, "auto", False, 1, 1)

@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 
 from convcli import __version__
-from convcli.cli import bench, convolve_cmd, filter_cmd, pool_cmd, smooth
+from convcli.cli.commands import bench, convolve, pool, smooth
+from convcli.cli.commands import filter as filter_cmd
 from convcli.cli.report import error
 from convcli.errors import ConvcliError
 
@@ -42,13 +43,13 @@ def _root(
 
 app.command("smooth")(smooth.smooth)
 app.command("filter")(filter_cmd.filter_image)
-app.command("convolve")(convolve_cmd.convolve)
-app.command("pool")(pool_cmd.pool)
+app.command("convolve")(convolve.convolve)
+app.command("pool")(pool.pool)
 app.command("bench")(bench.bench)
 
 
 def _mount_kernels() -> None:
-    from convcli.cli.kernels_cmd import kernels_app
+    from convcli.cli.commands.kernels import kernels_app
 
     app.add_typer(kernels_app, name="kernels")
 

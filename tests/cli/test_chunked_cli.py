@@ -13,8 +13,8 @@ pytest.importorskip("dask.array")
 zarr = pytest.importorskip("zarr")
 
 import convcli  # noqa: E402
-from convcli.cli import chunked_job  # noqa: E402
-from convcli.cli.engine_call import EngineOptions  # noqa: E402
+from convcli.cli.jobs import chunked as chunked_job  # noqa: E402
+from convcli.cli.jobs.engine_call import EngineOptions  # noqa: E402
 from convcli.cli.report import Timings  # noqa: E402
 from convcli.errors import ConvcliError  # noqa: E402
 from convcli.io import zarr_arrays  # noqa: E402

@@ -9,7 +9,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from convcli.cli.kernels_cmd import kernels_app
+from convcli.cli.commands.kernels import kernels_app
 from convcli.kernels import named_kernels, parse_kernel
 
 app = typer.Typer()

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from convcli.cli.engine_call import EngineOptions
+from convcli.cli.jobs.engine_call import EngineOptions
 from convcli.cli.options import (
     BackendName,
     BackendOpt,
@@ -69,7 +69,7 @@ def filter_image(
 
       convcli filter photo.jpg -k gaussian:sigma=2 -o - | convcli filter - -k sharpen > out.jpg
     """
-    from convcli.cli import image_job
+    from convcli.cli.jobs import image as image_job
 
     options = EngineOptions.from_cli(mode, boundary, fill_value, backend, correlate, stride,
                                      dilation)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from convcli.cli.engine_call import EngineOptions
+from convcli.cli.jobs.engine_call import EngineOptions
 from convcli.cli.options import (
     BackendName,
     BackendOpt,
@@ -78,7 +78,7 @@ def smooth(
 
       cat samples/trajectory.csv | convcli smooth - | convcli smooth - --kernel box:size=5
     """
-    from convcli.cli import signal_job
+    from convcli.cli.jobs import signal as signal_job
 
     options = EngineOptions.from_cli(mode, boundary, fill_value, backend, correlate, stride,
                                      dilation)

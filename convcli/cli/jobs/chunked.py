@@ -11,7 +11,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from convcli.cli.engine_call import EngineOptions, apply
+from convcli.cli.jobs.engine_call import EngineOptions, apply
 from convcli.cli.report import Timings
 from convcli.errors import InputError, OutputError
 

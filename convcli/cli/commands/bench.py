@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from convcli.cli.engine_call import EngineOptions, apply
+from convcli.cli.jobs.engine_call import EngineOptions, apply
 from convcli.cli.options import (
     BackendName,
     Boundary,
@@ -78,7 +78,7 @@ def bench(
 
 
 def _load(source: str, spec: str):
-    from convcli.cli.inputs import kind_of_source
+    from convcli.cli.jobs.inputs import kind_of_source
     from convcli.kernels import parse_kernel
 
     kind = kind_of_source(source)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 
-from convcli.cli.engine_call import EngineOptions, apply
+from convcli.cli.jobs.engine_call import EngineOptions, apply
 from convcli.cli.report import Timings
 from convcli.errors import OutputError
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from convcli.cli.engine_call import EngineOptions, apply
+from convcli.cli.jobs.engine_call import EngineOptions, apply
 from convcli.cli.report import Timings
 from convcli.errors import InputError
 
@@ -11,7 +11,7 @@ def run(source: str, output: str, spec: str, options: EngineOptions, report: Tim
         columns: str | None, time_column: str | None, nan: str, fill_gaps: bool,
         stream: bool | None) -> None:
     """Filter each numeric column of a signal CSV on its own, writing the same layout."""
-    from convcli.cli import stream_job
+    from convcli.cli.jobs import stream as stream_job
 
     if stream_job.should_stream(source, stream, options):
         return stream_job.run(source, output, spec, options, report,

@@ -45,14 +45,14 @@ def pool(
 
       convcli pool samples/astronaut.png --size 2 -o half.png
     """
-    from convcli.cli.inputs import kind_of_source
+    from convcli.cli.jobs.inputs import kind_of_source
     from convcli.engine.pool import pool as pool_op
     from convcli.io.atomic import check_not_input
 
     report = Timings("pool", quiet=quiet, json_output=timings == TimingsFormat.json)
     kind = kind_of_source(input)
     if kind == "image":
-        from convcli.cli.image_job import resolve_output
+        from convcli.cli.jobs.image import resolve_output
 
         output = resolve_output(input, output, f"{op.value}pool{size}")
     output = output or "-"

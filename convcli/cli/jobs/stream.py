@@ -26,7 +26,7 @@ from typing import BinaryIO
 
 import numpy as np
 
-from convcli.cli.engine_call import EngineOptions
+from convcli.cli.jobs.engine_call import EngineOptions
 from convcli.cli.report import Timings
 from convcli.engine.stream import STREAMABLE_BOUNDARIES, StreamConvolver
 from convcli.errors import InputError

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from convcli.cli.engine_call import EngineOptions, apply
+from convcli.cli.jobs.engine_call import EngineOptions, apply
 from convcli.cli.options import (
     BackendName,
     BackendOpt,
@@ -61,13 +61,14 @@ def convolve(
 
       convcli convolve big.zarr gaussian:sigma=4 -o out.zarr --scheduler tcp://host:8786
     """
-    from convcli.cli import image_job, signal_job
-    from convcli.cli.inputs import kind_of_source
+    from convcli.cli.jobs import image as image_job
+    from convcli.cli.jobs import signal as signal_job
+    from convcli.cli.jobs.inputs import kind_of_source
 
     options = EngineOptions.from_cli(mode, boundary, fill_value, backend, correlate, stride,
                                      dilation)
     report = Timings("convolve", quiet=quiet, json_output=timings == TimingsFormat.json)
-    from convcli.cli import chunked_job
+    from convcli.cli.jobs import chunked as chunked_job
 
     if chunks or scheduler or chunked_job.should_chunk(input):
         chunked_job.run(input, output or "-", kernel, options, report, chunks=chunks,

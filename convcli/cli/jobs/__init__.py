@@ -1,0 +1,1 @@
+"""The jobs behind the commands: read → kernel → engine → write, no arithmetic of their own."""
