@@ -21,3 +21,7 @@ class BackendError(ConvcliError):
 
 class OutputError(ConvcliError):
     """An output that cannot be written (unwritable, or the input itself)."""
+
+
+class ResourceError(ConvcliError):
+    """Work refused before it starts: it would need more memory than the budget allows."""

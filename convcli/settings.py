@@ -22,7 +22,7 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 
-from convcli.errors import ConvcliError
+from convcli.errors import ConvcliError, ResourceError
 
 FFT_LIBRARIES = ("auto", "numpy", "scipy")
 
@@ -70,3 +70,36 @@ def settings() -> Settings:
         memory_budget=_positive_int("CONVCLI_MEMORY_BUDGET", _physical_memory() // 2),
         debug=os.environ.get("CONVCLI_DEBUG", "") not in ("", "0"),
     )
+
+
+def _size(nbytes: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if nbytes < 1024 or unit == "TiB":
+            return f"{nbytes:.0f} {unit}" if unit == "B" else f"{nbytes:.1f} {unit}"
+        nbytes /= 1024
+    raise AssertionError("unreachable")
+
+
+def check_memory(nbytes: float, what: str) -> None:
+    """Refuse work that needs more than the memory budget, before allocating it.
+
+    Parameters
+    ----------
+    nbytes : float
+        The bytes the work would allocate (an estimate; may exceed any real size).
+    what : str
+        What needs them, for the message ("the full-mode output (1, 100000000) float64").
+
+    Examples
+    --------
+    >>> check_memory(1e3, "a small array")
+    >>> check_memory(1e15, "the output")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    convcli.errors.ResourceError: the output needs 909.5 TiB, more than the memory budget of ...
+    """
+    budget = settings().memory_budget
+    if nbytes > budget:
+        raise ResourceError(
+            f"{what} needs {_size(nbytes)}, more than the memory budget of {_size(budget)} "
+            "(CONVCLI_MEMORY_BUDGET bytes)")
