@@ -5,7 +5,7 @@ import pytest
 from PIL import Image
 
 from convcli.io.images import read_image
-from convcli.io.signals import read_signal
+from convcli.io.csv.table import read_signal
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 

@@ -13,7 +13,6 @@ from convcli.cli.jobs.engine_call import EngineOptions, apply
 from convcli.cli.options import (
     BackendName,
     Boundary,
-    BoundaryOpt,
     CorrelateOpt,
     DilationOpt,
     FillOpt,
@@ -25,19 +24,27 @@ from convcli.cli.options import (
 
 def bench(
     input: Annotated[str, typer.Argument(help="A signal CSV, an image or a .npy array.")],
-    kernel: Annotated[str, typer.Option("--kernel", "-k", help="Kernel spec.")] = "gaussian",
+    kernel: Annotated[str | None, typer.Option(
+        "--kernel", "-k", help="Kernel spec (default: smooth's exponential for a signal CSV, "
+        "gaussian otherwise).")] = None,
+    backend: Annotated[str | None, typer.Option(
+        help="Only these backends, comma-separated (default: every one).")] = None,
     repeat: Annotated[int, typer.Option(min=1, help="Runs per backend (median).")] = 5,
     json_output: Annotated[bool, typer.Option("--json", help="JSON instead of a table.")
                            ] = False,
     mode: ModeOpt = Mode.same,
-    boundary: BoundaryOpt = Boundary.reflect,
+    boundary: Annotated[Boundary | None, typer.Option(
+        help="How the input extends past its edges (default: nearest for a signal CSV, as "
+        "smooth; reflect otherwise).")] = None,
     fill_value: FillOpt = 0.0,
     correlate: CorrelateOpt = False,
     stride: StrideOpt = "1",
     dilation: DilationOpt = "1",
 ) -> None:
     """Time every backend on your data: median time, speed-up over the slowest, largest
-    difference from the direct backend's result, and which one auto picks.
+    difference from the first backend's result, and which one auto picks. A signal CSV runs
+    as `smooth` does (kernel, boundary, origin, missing cells ignored); a backend that cannot
+    run the case is skipped with its reason.
 
     Example:
 
@@ -45,36 +52,58 @@ def bench(
     """
     import numpy as np
 
+    from convcli.cli.jobs.inputs import kind_of_source
     from convcli.engine import backends
+    from convcli.errors import ConvcliError
 
-    data, kernel_obj, axes = _load(input, kernel)
-    rows = []
-    reference = None
+    signal = kind_of_source(input) == "signal"
+    if boundary is None:
+        boundary = Boundary.nearest if signal else Boundary.reflect
+    spec = kernel or ("exponential" if signal else "gaussian")
+    data, kernel_obj, axes = _load(input, spec)
+    names = list(backends())
+    if backend:
+        wanted = [name.strip() for name in backend.split(",")]
+        unknown = [name for name in wanted if name not in names]
+        if unknown:
+            raise ConvcliError(f"unknown backend {unknown[0]!r}; choose from {', '.join(names)}")
+        names = wanted
+    rows, skipped = [], {}
     base = EngineOptions.from_cli(mode, boundary, fill_value, BackendName.auto, correlate,
                                   stride, dilation)
-    for name in backends():
+    nan = "ignore" if signal else "propagate"
+    for name in names:
         options = replace(base, backend=name)
         seconds = []
-        for _ in range(repeat):
-            begin = time.perf_counter()
-            outcome = apply(data, kernel_obj, options, axes)
-            seconds.append(time.perf_counter() - begin)
-        if name == "direct":
-            reference = outcome.values
+        try:
+            for _ in range(repeat):
+                begin = time.perf_counter()
+                outcome = apply(data, kernel_obj, options, axes, nan=nan)
+                seconds.append(time.perf_counter() - begin)
+        except ConvcliError as e:
+            skipped[name] = str(e)
+            continue
         rows.append({"backend": name, "method": outcome.method,
                      "median_seconds": statistics.median(seconds), "values": outcome.values})
+    if not rows:
+        raise ConvcliError("no backend can run this case: " +
+                           "; ".join(f"{name}: {why}" for name, why in skipped.items()))
     slowest = max(r["median_seconds"] for r in rows)
+    first = next((r for r in rows if r["backend"] == "direct"), rows[0])
+    reference, first = first["values"], first["backend"]
     for r in rows:
-        diff = np.abs(r.pop("values").astype(complex) - reference.astype(complex))
-        r["max_abs_diff_vs_direct"] = float(diff.max()) if diff.size else 0.0
+        values = r.pop("values")
+        both = ~(np.isnan(values) | np.isnan(reference))
+        diff = np.abs(values.astype(complex) - reference.astype(complex))[both]
+        r[f"max_abs_diff_vs_{first}"] = float(diff.max()) if diff.size else 0.0
         r["speedup_vs_slowest"] = slowest / r["median_seconds"]
-    pick = next(r["method"] for r in rows if r["backend"] == "auto")
+    pick = next((r["method"] for r in rows if r["backend"] == "auto"), None)
     if json_output:
         import json
 
-        typer.echo(json.dumps({"auto_picks": pick, "backends": rows}))
+        typer.echo(json.dumps({"auto_picks": pick, "backends": rows, "skipped": skipped}))
         return
-    _table(rows, pick, data.shape, kernel_obj)
+    _table(rows, pick, data.shape, kernel_obj, skipped, first)
 
 
 def _load(source: str, spec: str):
@@ -83,7 +112,7 @@ def _load(source: str, spec: str):
 
     kind = kind_of_source(source)
     if kind == "signal":
-        from convcli.io.signals import read_signal
+        from convcli.io.csv.table import read_signal
 
         return read_signal(source).data, parse_kernel(spec, ndim=1), (0,)
     if kind == "image":
@@ -97,15 +126,20 @@ def _load(source: str, spec: str):
     return array, kernel, tuple(range(kernel.ndim))
 
 
-def _table(rows, pick, shape, kernel) -> None:
+def _table(rows, pick, shape, kernel, skipped, first) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"{shape} with {kernel.name} {kernel.shape}; auto picks {pick}",
+    picks = f"; auto picks {pick}" if pick else ""
+    table = Table(title=f"{shape} with {kernel.name} {kernel.shape}{picks}",
                   title_justify="left")
-    for column in ("backend", "method", "median", "speed-up vs slowest", "max |diff| vs direct"):
+    for column in ("backend", "method", "median", "speed-up vs slowest",
+                   f"max |diff| vs {first}"):
         table.add_column(column, justify="left" if column in ("backend", "method") else "right")
     for r in rows:
         table.add_row(r["backend"], r["method"], f"{r['median_seconds'] * 1e3:.2f} ms",
-                      f"{r['speedup_vs_slowest']:.1f}×", f"{r['max_abs_diff_vs_direct']:.2e}")
-    Console().print(table)
+                      f"{r['speedup_vs_slowest']:.1f}×", f"{r[f'max_abs_diff_vs_{first}']:.2e}")
+    console = Console()
+    console.print(table)
+    for name, why in skipped.items():
+        console.print(f"skipped {name}: {why}", markup=False, highlight=False)

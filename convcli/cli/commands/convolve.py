@@ -11,7 +11,6 @@ from convcli.cli.options import (
     BackendName,
     BackendOpt,
     Boundary,
-    BoundaryOpt,
     CorrelateOpt,
     DilationOpt,
     FillOpt,
@@ -31,7 +30,10 @@ def convolve(
     kernel: Annotated[str, typer.Argument(help="Kernel spec (see `convcli kernels`).")],
     output: OutputOpt = None,
     mode: ModeOpt = Mode.same,
-    boundary: BoundaryOpt = Boundary.fill,
+    boundary: Annotated[Boundary | None, typer.Option(
+        help="How the input extends past its edges: fill (with --fill-value), reflect "
+        "(dcba|abcd), mirror (dcb|abcd), nearest (aa|ab), wrap (cd|abcd). Default: nearest "
+        "for a signal CSV (as smooth), fill otherwise.")] = None,
     fill_value: FillOpt = 0.0,
     backend: BackendOpt = BackendName.auto,
     correlate: CorrelateOpt = False,
@@ -61,24 +63,26 @@ def convolve(
 
       convcli convolve big.zarr gaussian:sigma=4 -o out.zarr --scheduler tcp://host:8786
     """
+    from convcli.cli.jobs import chunked as chunked_job
     from convcli.cli.jobs import image as image_job
     from convcli.cli.jobs import signal as signal_job
     from convcli.cli.jobs.inputs import kind_of_source
 
+    kind = kind_of_source(input)
+    if boundary is None:
+        boundary = Boundary.nearest if kind == "signal" else Boundary.fill
     options = EngineOptions.from_cli(mode, boundary, fill_value, backend, correlate, stride,
                                      dilation)
     report = Timings("convolve", quiet=quiet, json_output=timings == TimingsFormat.json)
-    from convcli.cli.jobs import chunked as chunked_job
 
     if chunks or scheduler or chunked_job.should_chunk(input):
         chunked_job.run(input, output or "-", kernel, options, report, chunks=chunks,
                         scheduler=scheduler)
         report.report()
         return
-    kind = kind_of_source(input)
     if kind == "signal":
-        signal_job.run(input, output or "-", kernel, options, report, columns=None,
-                       time_column=None, nan="propagate", fill_gaps=False, stream=None)
+        signal_job.run(input, output or "-", kernel, options, report,
+                       signal_job.SignalOptions(nan="propagate"))
     elif kind == "image":
         image_job.run(input, output, kernel, options, report, image_job.ImageOutput())
     else:

@@ -75,7 +75,7 @@ def _reader(kind: str):
     """A function reading the input: (numbers, a writer of the pooled numbers like it)."""
     if kind == "signal":
         def read(source):
-            from convcli.io.signals import read_signal, write_signal
+            from convcli.io.csv.table import read_signal, write_signal
 
             table = read_signal(source)
 

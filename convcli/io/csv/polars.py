@@ -15,10 +15,11 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
-from convcli.io.csvformat import DELIMITERS, CsvFormat
+from convcli.io.csv.format import PRECISION, integral, round_significant
+from convcli.io.csv.sniff import DELIMITERS, CsvFormat
 
 _MISSING_CELLS = ["", "NA", "N/A", "na", "n/a", "null", "NULL", "Null"]
-_INDENTED_COMMENT = re.compile(rb"(?:^|\n)[ \t]+#")
+_SKIPPED_LINE = re.compile(rb"(?:^|\n)[ \t\r]*(?:#|\n|$)")
 _EMPTY_CELLS_AS_TEXT = (  # polars < 1.3x spelt it missing_utf8_is_empty_string
     {"empty_string_is_null": False}
     if "empty_string_is_null" in inspect.signature(pl.read_csv).parameters
@@ -39,6 +40,7 @@ def _formats_like_repr() -> bool:
 
 WRITES_LIKE_REPR = _formats_like_repr()
 """Whether ``format_body`` may be used: its text must equal ``format_rows``'s."""
+_ERRORS = (pl.exceptions.PolarsError, ValueError, TypeError, OverflowError)
 
 
 def parse_body(body: bytes, fmt: CsvFormat) -> tuple[np.ndarray, list[pl.Series]] | None:
@@ -46,21 +48,20 @@ def parse_body(body: bytes, fmt: CsvFormat) -> tuple[np.ndarray, list[pl.Series]
     delimiter = fmt.delimiter
     if delimiter not in DELIMITERS or fmt.ncols < 2 or b'"' in body or b"\0" in body:
         return None
-    if b"#" in body and _INDENTED_COMMENT.search(body):
+    body = body[:-1] if body.endswith(b"\n") else body
+    if _SKIPPED_LINE.search(body):  # comment and blank lines: the core path keeps them
         return None
-    body = body.rstrip(b"\r\n")
     try:
         frame = pl.read_csv(
             body,
             has_header=False,
             separator=delimiter,
             quote_char=None,
-            comment_prefix="#",
             infer_schema=False,
             raise_if_empty=False,
             **_EMPTY_CELLS_AS_TEXT,
         )
-    except Exception:  # any complaint at all: the core path decides and explains
+    except _ERRORS:  # any complaint at all: the core path decides and explains
         return None
     if frame.width != fmt.ncols or body.count(delimiter.encode()) != frame.height * (fmt.ncols - 1):
         return None
@@ -76,12 +77,28 @@ def parse_body(body: bytes, fmt: CsvFormat) -> tuple[np.ndarray, list[pl.Series]
     return data, [columns[j] for j in fmt.passthrough]
 
 
-def format_body(fmt: CsvFormat, data: np.ndarray, passthrough: Sequence[Sequence[str]]) -> bytes:
-    """UTF-8 bytes of ``format_rows(fmt, data, passthrough)``, when ``WRITES_LIKE_REPR``."""
+def format_body(
+    fmt: CsvFormat,
+    data: np.ndarray,
+    passthrough: Sequence[Sequence[str]],
+    precision: int = PRECISION,
+) -> bytes:
+    """UTF-8 bytes of ``format_rows(fmt, data, passthrough, precision=precision)``, when
+    ``WRITES_LIKE_REPR``."""
     columns: list[pl.Series] = [pl.Series()] * fmt.ncols
     for k, j in enumerate(fmt.filtered):
-        values = np.ascontiguousarray(data[:, k], dtype=np.float64)
+        values = round_significant(data[:, k], precision)
         series = pl.Series(values).fill_nan(None)
+        whole = (
+            np.flatnonzero(integral(values))
+            if fmt.integers and fmt.integers[k]
+            else np.empty(0, np.intp)
+        )
+        if len(whole) == len(values):
+            series = pl.Series(values.astype(np.int64))
+        elif len(whole):
+            ints = pl.Series(values[whole].astype(np.int64)).cast(pl.String)
+            series = series.cast(pl.String).scatter(whole, ints)
         magnitude = np.abs(values)
         small = np.flatnonzero((magnitude < _REPR_BELOW) & (magnitude > 0))
         if len(small):
