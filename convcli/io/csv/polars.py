@@ -43,13 +43,22 @@ WRITES_LIKE_REPR = _formats_like_repr()
 _ERRORS = (pl.exceptions.PolarsError, ValueError, TypeError, OverflowError)
 
 
+def _maybe_skipped(body: bytes) -> bool:
+    """False when ``body`` surely has no comment or blank line (quick substring tests)."""
+    if b"#" in body or body[:1] in (b"\n", b"\r", b" ", b"\t", b""):
+        return True
+    marks = np.frombuffer(body, np.uint8)
+    after = marks[np.flatnonzero(marks[:-1] == 10) + 1]  # the first byte of each later line
+    return bool(np.isin(after, (10, 13, 32, 9)).any())
+
+
 def parse_body(body: bytes, fmt: CsvFormat) -> tuple[np.ndarray, list[pl.Series]] | None:
     """Parse the data rows in ``body`` (the bytes after the header) like ``parse_rows``."""
     delimiter = fmt.delimiter
     if delimiter not in DELIMITERS or fmt.ncols < 2 or b'"' in body or b"\0" in body:
         return None
     body = body[:-1] if body.endswith(b"\n") else body
-    if _SKIPPED_LINE.search(body):  # comment and blank lines: the core path keeps them
+    if _maybe_skipped(body) and _SKIPPED_LINE.search(body):  # the core path keeps them
         return None
     try:
         frame = pl.read_csv(

@@ -76,7 +76,7 @@ def parse_text(
 ) -> Rows:
     """``parse_rows`` for data lines joined by LF (no final newline)."""
     extras: Extras = []
-    if _SKIPPED.search(text):
+    if _maybe_skipped(text) and _SKIPPED.search(text):
         kept = []
         for line in text.split("\n"):
             if is_skipped(line):
@@ -94,6 +94,12 @@ def parse_text(
         if parsed is None:
             parsed = _parse_checked(text.split("\n"), fmt, line_of, bad_cells)
         return Rows(*parsed, extras)
+
+
+def _maybe_skipped(text: str) -> bool:
+    """False when ``text`` surely has no comment or blank line (quick substring tests)."""
+    return ("#" in text or "\n\n" in text or "\n\r" in text or "\n " in text
+            or "\n\t" in text or text[:1] in ("\n", "\r", " ", "\t", ""))
 
 
 def line_number(row: int, extras: Extras, first_line_number: int) -> int:

@@ -26,6 +26,8 @@ from convcli.io.csv.timeaxis import TimeSteps
 
 POLARS_VALUES = 1 << 14
 """Blocks of at least this many values are formatted by polars when it is installed."""
+POLARS_BYTES = 1 << 18
+"""Blocks of at least this many bytes are parsed by polars when it is installed."""
 MAX_LINE_BYTES = 1 << 24
 """The longest line a stream takes (16 MiB)."""
 
@@ -94,6 +96,15 @@ class StreamTable:
 
     def _lines(self, raw: bytes, due: bool, end: bool = False) -> bytes:
         """The output of complete lines (``end``: the last line, complete or not)."""
+        if self.fmt is not None and len(raw) >= POLARS_BYTES and self._encoding == "utf-8" \
+                and _polars_installed() and raw.endswith(b"\n"):
+            from convcli.io.csv.polars import parse_body
+
+            parsed = parse_body(raw, self.fmt)
+            if parsed is not None:
+                first = self._line
+                self._line += raw.count(b"\n")
+                return self._rows(parsed[0], parsed[1], [], first)
         text = self._decode(raw)
         body = text[:-1] if text.endswith("\n") else text
         out = b""
@@ -118,6 +129,10 @@ class StreamTable:
             data, passthrough, extras = parse_text(body, self.fmt, first, self.bad_cells)
         except InputError as e:
             raise InputError(f"{self.name}: {e}") from None
+        return out + self._rows(data, passthrough, extras, first)
+
+    def _rows(self, data: np.ndarray, passthrough: list, extras: Extras, first: int) -> bytes:
+        """The output of parsed rows, the first on line ``first``."""
         if self.missing_is_error:
             where = missing_cell(data, self.fmt, extras, first)
             if where:
@@ -128,8 +143,9 @@ class StreamTable:
         pending = self._parsed - self.rows
         self._extras += [(row + pending, line) for row, line in extras]
         self._parsed += len(data)
-        self._held = [held + list(cells) for held, cells in zip(self._held, passthrough)]
-        return out + self._emit(self.filter.feed(data))
+        self._held = [held + (cells if isinstance(cells, list) else cells.to_list())
+                      for held, cells in zip(self._held, passthrough)]
+        return self._emit(self.filter.feed(data))
 
     def _decode(self, raw: bytes) -> str:
         """Text with ``\\n`` line ends, from UTF-8, or Latin-1 once a line is not UTF-8 (the

@@ -43,8 +43,13 @@ class TimeSteps:
         if not count:
             return None
         try:
-            values = np.asarray(cells, dtype=np.float64)
-        except ValueError:  # dates and the like: not checked
+            if hasattr(cells, "cast"):  # a polars Series of text
+                import polars as pl
+
+                values = cells.cast(pl.Float64).to_numpy()
+            else:
+                values = np.asarray(cells, dtype=np.float64)
+        except Exception:  # dates and the like: not checked
             self._k = None
             return None
         if self._last is not None:
