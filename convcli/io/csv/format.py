@@ -1,7 +1,8 @@
 """Numbers without noise: the one rule for writing a filtered value as text.
 
 A value is rounded to ``precision`` significant digits (default ``PRECISION``, 15: what a
-float64 carries through a sum of terms without noise) and written as the shortest decimal that
+float64 carries through a sum of terms without noise; the last digit is within one unit, as
+the rounding is one vectorised multiply, round and divide) and written as the shortest decimal that
 reads back as that rounded value, Python's ``repr``: ``6930.519999999999`` → ``6930.52``,
 ``316.09999999999997`` → ``316.1``. In a column whose input cells are integers an integral
 result is written as an integer (``1120``, not ``1120.0``). The polars writer in
@@ -16,6 +17,8 @@ PRECISION = 15
 """Significant digits written by default."""
 EXACT_POWERS = 22
 """10**k is exact in float64 for |k| ≤ this, so rounding through it is one correct step."""
+_POWERS = np.array([float(f"1e{k}") for k in range(-340, 312)])
+"""10**k for k from −340, correctly rounded (numpy's vector power is not, beyond 10**22)."""
 INTEGRAL_BELOW = 2.0**53
 """Integral values below this magnitude are written without a fraction in integer columns."""
 
@@ -34,16 +37,19 @@ def round_significant(values: np.ndarray, precision: int = PRECISION) -> np.ndar
     magnitude = np.abs(values)
     finite = np.isfinite(values) & (magnitude > 0)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        exponent = np.floor(np.log10(np.where(finite, magnitude, 1.0)))
-        exponent += magnitude >= 10.0 ** (exponent + 1)  # log10 may be one off near a power
-        exponent -= magnitude < 10.0**exponent
-    shift = (precision - 1 - exponent).astype(np.int64)
+        exponent = np.floor(np.log10(np.where(finite, magnitude, 1.0))).astype(np.int64)
+    exponent += magnitude >= _POWERS[exponent + 341]  # log10 may be one off near a power
+    exponent -= magnitude < _POWERS[exponent + 340]
+    shift = precision - 1 - exponent
     out = values.copy()
     up = finite & (shift >= 0) & (shift <= EXACT_POWERS)
     down = finite & (shift < 0) & (shift >= -EXACT_POWERS)
-    scale = 10.0 ** np.abs(shift[up])
+    if up.all():
+        scale = _POWERS[shift + 340]
+        return np.rint(values * scale) / scale
+    scale = _POWERS[shift[up] + 340]
     out[up] = np.rint(values[up] * scale) / scale
-    scale = 10.0 ** np.abs(shift[down])
+    scale = _POWERS[340 - shift[down]]
     out[down] = np.rint(values[down] / scale) * scale
     for i in np.flatnonzero(finite & ~up & ~down).tolist():  # tiny or huge: Python's rounding
         out[i] = float(f"{values[i]:.{precision}g}")

@@ -28,6 +28,9 @@ POLARS_VALUES = 1 << 14
 """Blocks of at least this many values are formatted by polars when it is installed."""
 POLARS_BYTES = 1 << 18
 """Blocks of at least this many bytes are parsed by polars when it is installed."""
+SNIFF_BYTES = 1 << 16
+"""The format is sniffed from the lines in about this many first bytes (or more, when they
+hold fewer than SNIFF_ROWS rows)."""
 MAX_LINE_BYTES = 1 << 24
 """The longest line a stream takes (16 MiB)."""
 
@@ -70,7 +73,7 @@ class StreamTable:
         self._line = 1  # the number of the next line
         self._newline: str | None = None
         self._encoding = "utf-8"  # Latin-1 from the first line that is not UTF-8 on
-        self._held: list[list[str]] = []
+        self._held: list[list] = []  # per passthrough column: chunks of cells
         self._extras: Extras = []  # row numbers counted from the first row not yet written
         self._parsed = 0  # rows parsed
 
@@ -83,6 +86,11 @@ class StreamTable:
             line = self._line + data.count(b"\n", 0, cut)
             raise InputError(f"{self.name}: line {line} is longer than {MAX_LINE_BYTES >> 20} "
                              "MiB: not a signal table")
+        if self.fmt is None and cut > SNIFF_BYTES:  # sniff from the head, the rest in bulk
+            split = data.rfind(b"\n", 0, SNIFF_BYTES) + 1
+            if split:
+                head = self._lines(data[:split], False)
+                return head + self._lines(data[split:cut], due)
         return self._lines(data[:cut], due) if cut else b""
 
     def finish(self) -> bytes:
@@ -143,8 +151,8 @@ class StreamTable:
         pending = self._parsed - self.rows
         self._extras += [(row + pending, line) for row, line in extras]
         self._parsed += len(data)
-        self._held = [held + (cells if isinstance(cells, list) else cells.to_list())
-                      for held, cells in zip(self._held, passthrough)]
+        for chunks, cells in zip(self._held, passthrough):
+            chunks.append(cells)
         return self._emit(self.filter.feed(data))
 
     def _decode(self, raw: bytes) -> str:
@@ -159,7 +167,8 @@ class StreamTable:
         except UnicodeDecodeError:
             self._encoding = "latin-1"
             self._head = [_latin1(line) for line in self._head]
-            self._held = [[_latin1(cell) for cell in cells] for cells in self._held]
+            self._held = [[[_latin1(cell) for cell in _take(chunks, None)]]
+                          for chunks in self._held]
             self._extras = [(row, _latin1(line)) for row, line in self._extras]
             text = raw.decode(self._encoding)
         if self._newline is None and "\n" in text:
@@ -187,8 +196,7 @@ class StreamTable:
         count = len(values)
         if not count:
             return b""
-        cells = [held[:count] for held in self._held]
-        self._held = [held[count:] for held in self._held]
+        cells = [_take(chunks, count) for chunks in self._held]
         extras = [(row, line) for row, line in self._extras if row < count]
         self._extras = [(row - count, line) for row, line in self._extras if row >= count]
         self.rows += count
@@ -206,6 +214,28 @@ class StreamTable:
         lines = "".join(line + self.fmt.newline for _, line in self._extras)
         self._extras = []
         return lines.encode(self._encoding)
+
+
+def _take(chunks: list, count: int | None) -> Sequence[str]:
+    """The first ``count`` cells (all with None) of a column held as chunks (lists or polars
+    Series), removed from ``chunks``: a Series when every chunk taken is one."""
+    taken, need = [], count
+    while chunks and (need is None or need > 0):
+        chunk = chunks[0]
+        if need is not None and len(chunk) > need:
+            taken.append(chunk[:need])
+            chunks[0] = chunk[need:]
+            break
+        taken.append(chunks.pop(0))
+        need = None if need is None else need - len(chunk)
+    if len(taken) == 1:
+        return taken[0]
+    if taken and not any(isinstance(chunk, list) for chunk in taken):
+        import polars as pl
+
+        return pl.concat(taken)
+    return [cell for chunk in taken for cell in (chunk if isinstance(chunk, list)
+                                                 else chunk.to_list())]
 
 
 def _latin1(text: str) -> str:
