@@ -172,8 +172,8 @@ def sniff_format(
     ``lines`` should hold the preamble, the header if any and ``SNIFF_ROWS`` data rows. The
     time columns are ``time_column`` (names or 0-based indices) or else the columns named
     like ``TIME_NAMES`` and a pandas index (an unnamed first column); ``columns`` names the
-    columns to filter (default: every other numeric one). A column is numeric when most of
-    its sniffed cells are numbers (missing-value markers aside); others pass through as text.
+    columns to filter (default: every other numeric one). A column is numeric when at least
+    half its sniffed cells are numbers (missing-value markers aside); others pass through.
     """
     start = 0
     while start < len(lines) and is_skipped(lines[start]):
@@ -215,7 +215,8 @@ def sniff_format(
         na_rep,
     )
     integers = tuple(
-        all(is_integer(f[j]) for _, f in rows if unquote(f[j]).lower() not in MISSING)
+        all(is_integer(f[j]) for _, f in rows if cell_value(f[j]) is not None
+            and unquote(f[j]).lower() not in MISSING)
         for j in filtered
     )
     return CsvFormat(
@@ -245,9 +246,9 @@ def _is_numeric(text: str) -> bool:
 
 
 def _mostly_numbers(cells: Sequence[str]) -> bool:
-    """True when more than half of the cells that are not missing are numbers."""
+    """True when at least half of the cells that are not missing are numbers."""
     present = [text for text in cells if unquote(text).lower() not in MISSING]
-    return 2 * sum(map(_is_numeric, present)) > len(present) > 0
+    return 2 * sum(map(_is_numeric, present)) >= len(present) > 0
 
 
 def _has_header(rows: list[list[str]]) -> bool:
@@ -309,7 +310,7 @@ def _filtered(
     *,
     explicit_time: bool,
 ) -> tuple[int, ...]:
-    """The columns to filter, in file order; a named one must hold mostly numbers."""
+    """The columns to filter, in file order; a named one must hold at least half numbers."""
 
     def first_non_number(j: int) -> tuple[int, str] | None:
         if _mostly_numbers([fields[j] for _, fields in rows]):
