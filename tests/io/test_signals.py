@@ -300,3 +300,16 @@ def test_fast_and_line_by_line_parses_agree():
     a, b = read_signal(plain), read_signal(commented)
     np.testing.assert_array_equal(a.data, b.data)
     assert a.passthrough == b.passthrough
+
+
+def test_wide_tables_read_and_write_in_linear_time(tmp_path):
+    # issue 11: 10k columns took 0.9 s, 30k 5.6 s, 100k over a minute (quadratic)
+    import time
+
+    n = 60_000
+    text = ",".join(f"c{j}" for j in range(n)) + "\n"
+    text += "".join(",".join(str(i + j) for j in range(n)) + "\n" for i in range(3))
+    begin = time.perf_counter()
+    table = read_signal(text.encode())
+    assert write_bytes(table, table.data, tmp_path) == text.encode()
+    assert time.perf_counter() - begin < 20

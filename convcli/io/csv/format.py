@@ -11,6 +11,8 @@ result is written as an integer (``1120``, not ``1120.0``). The polars writer in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 PRECISION = 15
@@ -34,6 +36,8 @@ def round_significant(values: np.ndarray, precision: int = PRECISION) -> np.ndar
     values = np.asarray(values, dtype=np.float64)
     if precision >= 17:
         return values.copy()
+    if values.ndim != 1:
+        return round_significant(values.ravel(), precision).reshape(values.shape)
     magnitude = np.abs(values)
     finite = np.isfinite(values) & (magnitude > 0)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -61,6 +65,25 @@ def round_significant(values: np.ndarray, precision: int = PRECISION) -> np.ndar
 def integral(values: np.ndarray) -> np.ndarray:
     """The mask of values written as integers in an integer column."""
     return (np.abs(values) < INTEGRAL_BELOW) & (values == np.round(values))
+
+
+def format_columns(
+    data: np.ndarray, na_rep: str, *, precision: int = PRECISION,
+    integers: Sequence[bool] = (),
+) -> list[list[str]]:
+    """``format_floats`` of each column of a rows × columns array (rounded in one pass);
+    ``integers`` says which columns are integer columns."""
+    rounded = np.ascontiguousarray(round_significant(data, precision).T)  # column by column
+    flat = rounded.ravel()
+    cells = list(map(float.__repr__, flat.tolist()))
+    if any(integers):
+        whole = integral(rounded) & np.asarray(integers, dtype=bool)[:, None]
+        for i in np.flatnonzero(whole.ravel()).tolist():
+            cells[i] = str(int(flat[i]))
+    for i in np.flatnonzero(np.isnan(flat)).tolist():
+        cells[i] = na_rep
+    rows = rounded.shape[1]
+    return [cells[k * rows : (k + 1) * rows] for k in range(rounded.shape[0])]
 
 
 def format_floats(

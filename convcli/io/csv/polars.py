@@ -25,6 +25,8 @@ _EMPTY_CELLS_AS_TEXT = (  # polars < 1.3x spelt it missing_utf8_is_empty_string
     if "empty_string_is_null" in inspect.signature(pl.read_csv).parameters
     else {"missing_utf8_is_empty_string": True}
 )
+MAX_COLUMNS = 256
+"""Wider tables take the core path: polars frames cost time growing faster than their width."""
 _REPR_BELOW = 1e-4
 """polars 2 formats floats like ``repr`` except nonzero magnitudes below this."""
 
@@ -55,7 +57,9 @@ def _maybe_skipped(body: bytes) -> bool:
 def parse_body(body: bytes, fmt: CsvFormat) -> tuple[np.ndarray, list[pl.Series]] | None:
     """Parse the data rows in ``body`` (the bytes after the header) like ``parse_rows``."""
     delimiter = fmt.delimiter
-    if delimiter not in DELIMITERS or fmt.ncols < 2 or b'"' in body or b"\0" in body:
+    if delimiter not in DELIMITERS or not 2 <= fmt.ncols <= MAX_COLUMNS:
+        return None
+    if b'"' in body or b"\0" in body:
         return None
     body = body[:-1] if body.endswith(b"\n") else body
     if _maybe_skipped(body) and _SKIPPED_LINE.search(body):  # the core path keeps them

@@ -19,7 +19,7 @@ from typing import NamedTuple
 import numpy as np
 
 from convcli.errors import InputError
-from convcli.io.csv.format import PRECISION, format_floats
+from convcli.io.csv.format import PRECISION, format_columns
 from convcli.io.csv.sniff import (
     WHITESPACE,
     CsvFormat,
@@ -249,9 +249,10 @@ def format_rows(
     if len(data):
         columns: list[Sequence[str]] = [()] * fmt.ncols
         with gc_paused():
-            for k, j in enumerate(fmt.filtered):
-                columns[j] = format_floats(data[:, k], fmt.na_rep, precision=precision,
-                                           integer=fmt.integers[k] if fmt.integers else False)
+            numbers = format_columns(data, fmt.na_rep, precision=precision,
+                                     integers=fmt.integers or (False,) * len(fmt.filtered))
+            for j, cells in zip(fmt.filtered, numbers):
+                columns[j] = cells
             for cells, j in zip(passthrough, fmt.passthrough):
                 columns[j] = cells if isinstance(cells, list) else list(cells)
             rows = columns[0] if fmt.ncols == 1 else list(map(fmt.delimiter.join, zip(*columns)))

@@ -202,9 +202,9 @@ class StreamTable:
         self.rows += count
         if (not extras and self._encoding == "utf-8" and values.size >= POLARS_VALUES
                 and _polars_installed()):
-            from convcli.io.csv.polars import WRITES_LIKE_REPR, format_body
+            from convcli.io.csv.polars import MAX_COLUMNS, WRITES_LIKE_REPR, format_body
 
-            if WRITES_LIKE_REPR:
+            if WRITES_LIKE_REPR and self.fmt.ncols <= MAX_COLUMNS:
                 return format_body(self.fmt, values, cells, self.precision)
         text = format_rows(self.fmt, values, cells, extras, self.precision)
         return text.encode(self._encoding)

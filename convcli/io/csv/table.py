@@ -183,7 +183,7 @@ def write_signal(
     if fast and _polars_installed():
         from convcli.io.csv import polars as polars_csv
 
-        if polars_csv.WRITES_LIKE_REPR:
+        if polars_csv.WRITES_LIKE_REPR and fmt.ncols <= polars_csv.MAX_COLUMNS:
             body = polars_csv.format_body(fmt, values, table.passthrough, precision)
     if body is None:
         body = format_rows(fmt, values, table.passthrough, table.extras, precision)
