@@ -41,11 +41,23 @@ def streamable(options: EngineOptions) -> bool:
             and bool(np.all(np.asarray(options.stride) == 1)))
 
 
+STREAM_FILE_BYTES = 1 << 23
+"""By default a file at least this large (8 MiB) streams, in constant memory."""
+
+
 def should_stream(source: str, stream: bool | None, options: EngineOptions) -> bool:
-    """``--stream``/``--no-stream`` decide; by default stdin streams when the options allow."""
+    """``--stream``/``--no-stream`` decide; by default stdin and files of STREAM_FILE_BYTES
+    or more stream when the options allow."""
     if stream is not None:
         return stream
-    return source == STDIO and streamable(options)
+    if not streamable(options):
+        return False
+    if source == STDIO:
+        return True
+    try:
+        return os.stat(source).st_size >= STREAM_FILE_BYTES
+    except OSError:  # the reader names the problem
+        return False
 
 
 def run(source: str, output: str, kernel, options: EngineOptions, report: Timings, *,

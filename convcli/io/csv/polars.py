@@ -64,26 +64,29 @@ def parse_body(body: bytes, fmt: CsvFormat) -> tuple[np.ndarray, list[pl.Series]
     body = body[:-1] if body.endswith(b"\n") else body
     if _maybe_skipped(body) and _SKIPPED_LINE.search(body):  # the core path keeps them
         return None
-    try:
-        frame = pl.read_csv(
-            body,
-            has_header=False,
-            separator=delimiter,
-            quote_char=None,
-            infer_schema=False,
-            raise_if_empty=False,
-            **_EMPTY_CELLS_AS_TEXT,
-        )
-    except _ERRORS:  # any complaint at all: the core path decides and explains
-        return None
+    filtered = set(fmt.filtered)
+    schema = {f"c{j}": pl.Float64 if j in filtered else pl.String for j in range(fmt.ncols)}
+    options = {"has_header": False, "separator": delimiter, "quote_char": None,
+               "raise_if_empty": False, **_EMPTY_CELLS_AS_TEXT}
+    try:  # numbers parsed as they are read; a marker such as NA fails, then text and cast
+        frame = pl.read_csv(body, schema=schema, **options)
+        typed = True
+    except _ERRORS:
+        try:
+            frame = pl.read_csv(body, infer_schema=False, **options)
+            typed = False
+        except _ERRORS:  # any complaint at all: the core path decides and explains
+            return None
     if frame.width != fmt.ncols or body.count(delimiter.encode()) != frame.height * (fmt.ncols - 1):
         return None
     columns = frame.get_columns()
     data = np.empty((frame.height, len(fmt.filtered)))
     for k, j in enumerate(fmt.filtered):
-        values = columns[j].cast(pl.Float64, strict=False)
-        if (values.is_null() & ~columns[j].is_in(_MISSING_CELLS)).any():
-            return None
+        values = columns[j]
+        if not typed:
+            values = values.cast(pl.Float64, strict=False)
+            if (values.is_null() & ~columns[j].is_in(_MISSING_CELLS)).any():
+                return None
         data[:, k] = values.fill_null(float("nan")).to_numpy()
     if np.isinf(data).any():
         return None
@@ -101,7 +104,7 @@ def format_body(
     columns: list[pl.Series] = [pl.Series()] * fmt.ncols
     for k, j in enumerate(fmt.filtered):
         values = round_significant(data[:, k], precision)
-        series = pl.Series(values).fill_nan(None)
+        series = pl.Series(values, nan_to_null=True)
         whole = (
             np.flatnonzero(integral(values))
             if fmt.integers and fmt.integers[k]
