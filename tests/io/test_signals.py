@@ -8,9 +8,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from convcli.errors import InputError
-from convcli.io.csv.sniff import SNIFF_ROWS, sniff_format
 from convcli.io.csv.format import format_floats
 from convcli.io.csv.rows import format_rows, parse_rows
+from convcli.io.csv.sniff import SNIFF_ROWS, sniff_format
 from convcli.io.csv.table import read_signal, write_signal
 
 NAN = float("nan")

@@ -148,7 +148,8 @@ def run(code):
 def test_small_inputs_import_neither_polars_nor_pillow_nor_scipy():
     code = (
         "import sys\n"
-        "from convcli.io.csv import table as signals; from convcli.io import images, arrays, atomic\n"
+        "from convcli.io.csv import table as signals\n"
+        "from convcli.io import images, arrays, atomic\n"
         "t = signals.read_signal(b't,x\\n0,1\\n1,2\\n')\n"
         "signals.write_signal(t, t.data, '-')\n"
         "print(*(m in sys.modules for m in ('polars', 'PIL', 'scipy')))\n"
