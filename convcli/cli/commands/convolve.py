@@ -6,37 +6,15 @@ from typing import Annotated
 
 import typer
 
-from convcli.cli.jobs.engine_call import EngineOptions, apply
-from convcli.cli.options import (
-    BackendName,
-    BackendOpt,
-    Boundary,
-    BoundaryOpt,
-    CorrelateOpt,
-    DilationOpt,
-    FillOpt,
-    Mode,
-    ModeOpt,
-    OutputOpt,
-    QuietOpt,
-    StrideOpt,
-    TimingsFormat,
-    TimingsOpt,
-)
+from convcli.cli.jobs.engine_call import EngineOptions, apply, kernel_axes, kernel_ndim
+from convcli.cli.options import shared_options
 from convcli.cli.report import Timings
 
 
+@shared_options("convolve", boundary="fill", nan="propagate")
 def convolve(
     input: Annotated[str, typer.Argument(help="A .npy array, a signal CSV, an image, or -.")],
     kernel: Annotated[str, typer.Argument(help="Kernel spec (see `convcli kernels`).")],
-    output: OutputOpt = None,
-    mode: ModeOpt = Mode.same,
-    boundary: BoundaryOpt = Boundary.fill,
-    fill_value: FillOpt = 0.0,
-    backend: BackendOpt = BackendName.auto,
-    correlate: CorrelateOpt = False,
-    stride: StrideOpt = "1",
-    dilation: DilationOpt = "1",
     chunks: Annotated[str | None, typer.Option(
         help="Run chunk by chunk on Dask with this chunk shape (1024, or 512,-1). Chunked "
         "runs are chosen by themselves for .zarr inputs and arrays larger than memory.")
@@ -44,8 +22,10 @@ def convolve(
     scheduler: Annotated[str | None, typer.Option(
         envvar="DASK_SCHEDULER_ADDRESS", help="Run the chunks on this dask.distributed "
         "cluster (tcp://host:8786) instead of local threads.")] = None,
-    quiet: QuietOpt = False,
-    timings: TimingsOpt = TimingsFormat.table,
+    *,
+    options: EngineOptions,
+    report: Timings,
+    output: str | None,
 ) -> None:
     """Convolve any input with a kernel: N-D .npy arrays, signal CSVs (each column) or images
     (each channel). An N-D kernel runs over the array's first N axes; named smoothing kernels
@@ -61,14 +41,10 @@ def convolve(
 
       convcli convolve big.zarr gaussian:sigma=4 -o out.zarr --scheduler tcp://host:8786
     """
+    from convcli.cli.jobs import chunked as chunked_job
     from convcli.cli.jobs import image as image_job
     from convcli.cli.jobs import signal as signal_job
     from convcli.cli.jobs.inputs import kind_of_source
-
-    options = EngineOptions.from_cli(mode, boundary, fill_value, backend, correlate, stride,
-                                     dilation)
-    report = Timings("convolve", quiet=quiet, json_output=timings == TimingsFormat.json)
-    from convcli.cli.jobs import chunked as chunked_job
 
     if chunks or scheduler or chunked_job.should_chunk(input):
         chunked_job.run(input, output or "-", kernel, options, report, chunks=chunks,
@@ -98,10 +74,10 @@ def _convolve_array(source: str, output: str, spec: str, options: EngineOptions,
         stage.amount = array.nbytes
         stage.detail = f"{array.dtype} {array.shape}"
     with report.stage("kernel") as stage:
-        kernel = parse_kernel(spec, ndim=array.ndim if 1 <= array.ndim <= 3 else None)
+        kernel = parse_kernel(spec, ndim=kernel_ndim(options, array.ndim))
         stage.detail = f"{kernel.name} {kernel.shape}"
     with report.stage("convolve", amount=array.size, unit="samples") as stage:
-        outcome = apply(array, kernel, options, tuple(range(kernel.ndim)))
+        outcome = apply(array, kernel, options, kernel_axes(options, array.ndim, kernel.ndim))
         stage.detail = f"{options.describe()}, {outcome.method}"
     with report.stage("write", amount=outcome.values.nbytes, unit="B"):
         write_array(outcome.values, output)

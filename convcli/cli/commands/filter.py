@@ -7,21 +7,7 @@ from typing import Annotated
 import typer
 
 from convcli.cli.jobs.engine_call import EngineOptions
-from convcli.cli.options import (
-    BackendName,
-    BackendOpt,
-    Boundary,
-    BoundaryOpt,
-    CorrelateOpt,
-    DilationOpt,
-    FillOpt,
-    Mode,
-    ModeOpt,
-    QuietOpt,
-    StrideOpt,
-    TimingsFormat,
-    TimingsOpt,
-)
+from convcli.cli.options import shared_options
 from convcli.cli.report import Timings
 
 KernelArg = Annotated[str, typer.Option(
@@ -33,30 +19,25 @@ NormalizeOpt = Annotated[bool, typer.Option(
 BiasOpt = Annotated[float, typer.Option(help="Add this to every output value (e.g. 128).")]
 LevelOpt = Annotated[int | None, typer.Option(
     "--compress-level", min=0, max=9, help="PNG zlib level 0-9 (default: fast, see README).")]
-ImageOutputOpt = Annotated[str | None, typer.Option(
-    "--output", "-o", help="Output image (format from its extension), .npy or .tiff for the "
+IMAGE_OUTPUT_HELP = ("Output image (format from its extension), .npy or .tiff for the "
     "raw float feature map, or - for stdout. Default: stdout if it is a pipe, else "
-    "<stem>.<kernel>.<ext> beside the input.")]
+    "<stem>.<kernel>.<ext> beside the input.")
 
 
+@shared_options("filter", without=("axes",), boundary="reflect", nan="ignore",
+                output_help=IMAGE_OUTPUT_HELP)
 def filter_image(
     image: Annotated[str, typer.Argument(help="Image file (PNG, JPEG, TIFF, BMP, WebP, GIF) "
                                                 "or - for stdin.")],
     kernel: KernelArg = "edge",
-    output: ImageOutputOpt = None,
     absolute: AbsOpt = False,
     normalize: NormalizeOpt = False,
     bias: BiasOpt = 0.0,
     compress_level: LevelOpt = None,
-    mode: ModeOpt = Mode.same,
-    boundary: BoundaryOpt = Boundary.reflect,
-    fill_value: FillOpt = 0.0,
-    backend: BackendOpt = BackendName.auto,
-    correlate: CorrelateOpt = False,
-    stride: StrideOpt = "1",
-    dilation: DilationOpt = "1",
-    quiet: QuietOpt = False,
-    timings: TimingsOpt = TimingsFormat.table,
+    *,
+    options: EngineOptions,
+    report: Timings,
+    output: str | None,
 ) -> None:
     """Filter an image with a kernel; grey, RGB(A), palette, 16-bit kept as they are.
 
@@ -71,9 +52,6 @@ def filter_image(
     """
     from convcli.cli.jobs import image as image_job
 
-    options = EngineOptions.from_cli(mode, boundary, fill_value, backend, correlate, stride,
-                                     dilation)
-    report = Timings("filter", quiet=quiet, json_output=timings == TimingsFormat.json)
     look = image_job.ImageOutput(absolute, normalize, bias, compress_level)
     image_job.run(image, output, kernel, options, report, look)
     report.report()
