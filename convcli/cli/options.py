@@ -92,7 +92,7 @@ def _declarations(output_help: str) -> dict[str, Any]:
             help="Output size: full, same (the input's size) or valid.")],
         "boundary": Annotated[choice(names.BOUNDARIES), typer.Option(help=boundary_help)],
         "fill_value": Annotated[float, typer.Option(
-            "--fill-value", help="Value beyond the edges for --boundary fill.")],
+            "--fill-value", metavar="FLOAT", help="Value beyond the edges for --boundary fill.")],
         "axes": Annotated[str | None, typer.Option(
             parser=_any_integers, metavar=INTEGERS,
             help="The axes an N-D kernel runs over (0,1). Default: the last N axes, as the "
@@ -108,7 +108,8 @@ def _declarations(output_help: str) -> dict[str, Any]:
             help="Keep every s-th output: 2, or one per axis: 2,1.")],
         "dilation": Annotated[str, typer.Option(
             parser=integers, metavar=INTEGERS, help="Spread the kernel taps d apart: 2, or 2,1.")],
-        "output": Annotated[str | None, typer.Option("--output", "-o", help=output_help)],
+        "output": Annotated[str | None, typer.Option("--output", "-o", metavar="FILE",
+                                                     help=output_help)],
         "quiet": Annotated[bool, typer.Option("--quiet", "-q", help="No timing table on stderr.")],
         "timings": Annotated[choice(("table", "json")), typer.Option(
             help="Timings on stderr as a table, or one JSON object for scripts.")],

@@ -16,20 +16,27 @@ from convcli.cli.options import shared_options
 @shared_options("bench", offer=("mode", "boundary", "fill_value", "axes", "nan", "correlate",
                                 "stride", "dilation"), boundary="reflect")
 def bench(
-    input: Annotated[str, typer.Argument(help="A signal CSV, an image or a .npy array.")],
-    kernel: Annotated[str, typer.Option("--kernel", "-k", help="Kernel spec.")] = "gaussian",
-    repeat: Annotated[int, typer.Option(min=1, help="Runs per backend (median).")] = 5,
+    input: Annotated[str, typer.Argument(metavar="INPUT",
+                                         help="A signal CSV, an image or a .npy array.")],
+    kernel: Annotated[str, typer.Option("--kernel", "-k", metavar="SPEC",
+                                                 help="Kernel spec.")] = "gaussian",
+    repeat: Annotated[int, typer.Option(min=1, metavar="INT",
+                                                 help="Runs per backend (median).")] = 5,
     json_output: Annotated[bool, typer.Option("--json", help="JSON instead of a table.")
                            ] = False,
     *,
     options: EngineOptions,
 ) -> None:
-    """Time every backend on your data: median time, speed-up over the slowest, largest
-    difference from the direct backend's result, and which one auto picks.
+    """Time every backend on your data, side by side.
+
+    For each backend: the median time, the speed-up over the slowest, the largest difference
+    from the direct backend's result, and which method auto picks.
 
     Example:
 
+    \b
       convcli bench samples/astronaut.png --kernel gaussian:sigma=4
+      convcli bench samples/trajectory.csv -k box:size=51 --repeat 3 --json
     """
     import numpy as np
 

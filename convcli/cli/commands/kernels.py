@@ -9,7 +9,7 @@ import typer
 
 from convcli.errors import KernelError
 
-HELP = """List the named kernels, or show one (`convcli kernels show SPEC`).
+HELP = """List the named kernels; `convcli kernels show SPEC` shows one.
 
 A kernel spec is NAME or NAME:key=value,… (gaussian:sigma=2.5,radius=8; box:size=7;
 sobel:direction=y; exponential:tau=4), a file (.csv/.tsv/.txt rows, .npy, or .json
@@ -71,14 +71,16 @@ def list_kernels(ctx: typer.Context, as_json: JsonOpt = False) -> None:
 
 @kernels_app.command("show")
 def show(
-    spec: Annotated[str, typer.Argument(help="Kernel spec, e.g. gaussian:sigma=2 or '[1,2,1]'.")],
+    spec: Annotated[str, typer.Argument(
+        metavar="SPEC", help="Kernel spec, e.g. gaussian:sigma=2 or '[1,2,1]'.")],
     ndim: Annotated[
         int | None,
-        typer.Option("--ndim", help="Ask for a 1-, 2- or 3-D kernel (default: its natural one)."),
+        typer.Option("--ndim", metavar="INT",
+                     help="Ask for a 1-, 2- or 3-D kernel (default: its natural one)."),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Show a kernel's values shaded by value, with its size, sum, rank and origin."""
+    """Show a kernel's values, with its size, sum, rank and origin."""
     from convcli.kernels import parse_kernel
 
     try:

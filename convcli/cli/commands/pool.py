@@ -14,25 +14,29 @@ from convcli.names import POOL_OPS
 
 @shared_options("pool", offer=("backend", "output", "quiet", "timings"))
 def pool(
-    input: Annotated[str, typer.Argument(help="A signal CSV, an image, a .npy array, or -.")],
-    size: Annotated[int, typer.Option("--size", "-n", min=1, help="Window size (per axis).")],
+    input: Annotated[str, typer.Argument(
+        metavar="INPUT", help="A signal CSV, an image, a .npy array, or -.")],
+    size: Annotated[int, typer.Option("--size", "-n", min=1, metavar="INT",
+                                      help="Window size (per axis).")],
     stride: Annotated[int | None, typer.Option(
-        min=1, help="Step between windows (default: the size: no overlap).")] = None,
+        min=1, metavar="INT", help="Step between windows (default: the size: no overlap).")] = None,
     op: Annotated[choice(POOL_OPS), typer.Option(help="The statistic over each window.")] = "max",
     *,
     options: EngineOptions,
     report: Timings,
     output: str | None,
 ) -> None:
-    """Pool a signal (down its rows, each column), an image (each channel) or an array.
+    """Pool a signal, an image or an array over windows.
 
-    Windows lie wholly inside the input. A CSV keeps its layout: each output row carries the
-    pooled numbers and the time/text cells of its window's first row.
+    A signal is pooled down its rows (each column), an image over its rows and columns (each
+    channel, alpha too), an array over every axis. Windows lie wholly inside the input. A CSV
+    keeps its layout: each output row carries the pooled numbers and the time/text cells of
+    its window's first row.
 
     Examples:
 
+    \b
       convcli pool samples/trajectory.csv --size 10 --op mean -o every10.csv
-
       convcli pool samples/astronaut.png --size 2 -o half.png
     """
     from convcli.cli.jobs.inputs import kind_of_source

@@ -13,15 +13,17 @@ from convcli.cli.report import Timings
 
 @shared_options("smooth", without=("axes",), boundary="nearest", nan="ignore", output="-")
 def smooth(
-    signal: Annotated[str, typer.Argument(help="Signal CSV file, or - for stdin.")],
+    signal: Annotated[str, typer.Argument(metavar="SIGNAL",
+                                          help="Signal CSV file, or - for stdin.")],
     kernel: Annotated[str, typer.Option(
-        "--kernel", "-k", help="Kernel spec (see `convcli kernels`). Default: the causal "
-        "exponential w(a) ∝ exp(−a/τ), so s(t) uses x(t), x(t−1), … only.")] = "exponential",
+        "--kernel", "-k", metavar="SPEC", help="Kernel spec (see `convcli kernels`). Default: "
+        "the causal exponential w(a) ∝ exp(−a/τ), so s(t) uses x(t), x(t−1), … only.")
+    ] = "exponential",
     columns: Annotated[str | None, typer.Option(
-        help="Filter only these columns (comma-separated names).")] = None,
+        metavar="NAMES", help="Filter only these columns (comma-separated names).")] = None,
     time_column: Annotated[str | None, typer.Option(
-        help="The time/index column, passed through (default: a column named t, time, "
-        "timestamp, date or index).")] = None,
+        metavar="NAME", help="The time/index column, passed through (default: a column named "
+        "t, time, timestamp, date or index).")] = None,
     fill_gaps: Annotated[bool, typer.Option(
         "--fill-gaps", help="With --nan ignore, also estimate the missing cells.")] = False,
     stream: Annotated[bool | None, typer.Option(
@@ -32,7 +34,7 @@ def smooth(
     report: Timings,
     output: str,
 ) -> None:
-    """Smooth (or filter) every numeric column of a signal CSV, keeping its layout.
+    """Smooth each numeric column of a signal CSV, keeping its layout.
 
     The time column and text columns pass through; the output has the input's header,
     delimiter and rows. The default kernel is causal and so is its alignment: s(t) depends on
@@ -41,11 +43,11 @@ def smooth(
 
     Examples:
 
+    \b
       convcli smooth samples/trajectory.csv > smooth.csv
-
-      convcli smooth samples/trajectory.csv --kernel gaussian:sigma=3 --columns x,y -o out.csv
-
-      cat samples/trajectory.csv | convcli smooth - | convcli smooth - --kernel box:size=5
+      convcli smooth samples/trajectory.csv -k gaussian:sigma=3 --columns x,y
+      convcli smooth samples/trajectory.csv -k box:size=5 --nan zero -o out.csv
+      cat samples/trajectory.csv | convcli smooth - -k box:size=5 | head
     """
     from convcli.cli.jobs import signal as signal_job
 
