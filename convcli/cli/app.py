@@ -21,7 +21,6 @@ app = typer.Typer(
     help="Filter signals (CSV) and images by convolution with a named or file-given kernel.\n\n"
     "Data goes to stdout or -o FILE, diagnostics to stderr; - means stdin/stdout.",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},

@@ -83,6 +83,32 @@ def _any_integers(text: Any) -> int | tuple[int, ...]:
 INTEGERS = "INT[,INT…]"  # the metavar of an option taking one integer or one per axis
 
 
+def complete_kernel(incomplete: str) -> list[tuple[str, str]]:
+    """Shell completion of a kernel spec: the registry's names and aliases (``gau`` →
+    gaussian), then a named kernel's parameters (``gaussian:s`` → ``gaussian:sigma=``), each
+    with its description. No kernel is built.
+
+    >>> [name for name, _ in complete_kernel("gau")]
+    ['gaussian', 'gauss']
+    >>> complete_kernel("gaussian:sig")[0][0]
+    'gaussian:sigma='
+    """
+    from convcli.errors import KernelError
+    from convcli.kernels import lookup, named_kernels
+
+    name, colon, params = incomplete.partition(":")
+    if not colon:
+        return [(key, entry.description) for entry in named_kernels()
+                for key in (entry.name, *entry.aliases) if key.startswith(incomplete)]
+    try:
+        entry = lookup(name)
+    except KernelError:
+        return []
+    done, _, last = params.rpartition(",")
+    prefix = f"{name}:{done},".replace(":,", ":")
+    return [(f"{prefix}{p.name}=", p.help) for p in entry.params if p.name.startswith(last)]
+
+
 def _declarations(output_help: str) -> dict[str, Any]:
     """Each shared option's annotation: type, flags and help (its default is per command)."""
     boundary_help = ("How the input extends past its edges: fill (with --fill-value), "

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from convcli.cli.jobs.engine_call import EngineOptions, apply, kernel_axes, kernel_ndim
-from convcli.cli.options import shared_options
+from convcli.cli.options import complete_kernel, shared_options
 
 
 @shared_options("bench", offer=("mode", "boundary", "fill_value", "axes", "nan", "correlate",
@@ -19,9 +19,10 @@ def bench(
     input: Annotated[str, typer.Argument(metavar="INPUT",
                                          help="A signal CSV, an image or a .npy array.")],
     kernel: Annotated[str, typer.Option("--kernel", "-k", metavar="SPEC",
-                                                 help="Kernel spec.")] = "gaussian",
+                                        autocompletion=complete_kernel,
+                                        help="Kernel spec.")] = "gaussian",
     repeat: Annotated[int, typer.Option(min=1, metavar="INT",
-                                                 help="Runs per backend (median).")] = 5,
+                                        help="Runs per backend (median).")] = 5,
     json_output: Annotated[bool, typer.Option("--json", help="JSON instead of a table.")
                            ] = False,
     *,

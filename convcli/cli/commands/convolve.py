@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from convcli.cli.jobs.engine_call import EngineOptions, apply, kernel_axes, kernel_ndim
-from convcli.cli.options import shared_options
+from convcli.cli.options import complete_kernel, shared_options
 from convcli.cli.report import Timings
 
 
@@ -15,7 +15,7 @@ from convcli.cli.report import Timings
 def convolve(
     input: Annotated[str, typer.Argument(
         metavar="INPUT", help="A .npy array, a signal CSV, an image, or -.")],
-    kernel: Annotated[str, typer.Argument(metavar="KERNEL",
+    kernel: Annotated[str, typer.Argument(metavar="KERNEL", autocompletion=complete_kernel,
                                           help="Kernel spec (see `convcli kernels`).")],
     chunks: Annotated[str | None, typer.Option(
         metavar="INT[,INT…]", help="Run chunk by chunk on Dask with this chunk shape (1024, "

@@ -7,11 +7,12 @@ from typing import Annotated
 import typer
 
 from convcli.cli.jobs.engine_call import EngineOptions
-from convcli.cli.options import shared_options
+from convcli.cli.options import complete_kernel, shared_options
 from convcli.cli.report import Timings
 
 KernelArg = Annotated[str, typer.Option(
-    "--kernel", "-k", metavar="SPEC", help="Kernel spec: a name (edge, gaussian:sigma=2, "
+    "--kernel", "-k", metavar="SPEC", autocompletion=complete_kernel,
+    help="Kernel spec: a name (edge, gaussian:sigma=2, "
     "sobel:direction=y…), a file (.csv .txt .npy .json) or inline \"[1,2,1; 2,4,2; 1,2,1]\". "
     "See `convcli kernels`.")]
 AbsOpt = Annotated[bool, typer.Option("--abs", help="Magnitude of signed responses (edges).")]

@@ -8,6 +8,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
+from convcli.cli.options import complete_kernel
 from convcli.errors import KernelError
 
 HELP = """List the named kernels; `convcli kernels show SPEC` shows one.
@@ -72,7 +73,8 @@ def list_kernels(ctx: typer.Context, as_json: JsonOpt = False) -> None:
 @kernels_app.command("show")
 def show(
     spec: Annotated[str, typer.Argument(
-        metavar="SPEC", help="Kernel spec, e.g. gaussian:sigma=2 or '[1,2,1]'.")],
+        metavar="SPEC", autocompletion=complete_kernel,
+        help="Kernel spec, e.g. gaussian:sigma=2 or '[1,2,1]'.")],
     ndim: Annotated[
         int | None,
         typer.Option("--ndim", metavar="INT",

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from convcli.cli.jobs.engine_call import EngineOptions
-from convcli.cli.options import shared_options
+from convcli.cli.options import complete_kernel, shared_options
 from convcli.cli.report import Timings
 
 
@@ -16,7 +16,8 @@ def smooth(
     signal: Annotated[str, typer.Argument(metavar="SIGNAL",
                                           help="Signal CSV file, or - for stdin.")],
     kernel: Annotated[str, typer.Option(
-        "--kernel", "-k", metavar="SPEC", help="Kernel spec (see `convcli kernels`). Default: "
+        "--kernel", "-k", metavar="SPEC", autocompletion=complete_kernel,
+        help="Kernel spec (see `convcli kernels`). Default: "
         "the causal exponential w(a) ∝ exp(−a/τ), so s(t) uses x(t), x(t−1), … only.")
     ] = "exponential",
     columns: Annotated[str | None, typer.Option(
