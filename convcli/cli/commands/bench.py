@@ -9,46 +9,41 @@ from typing import Annotated
 
 import typer
 
-from convcli.cli.jobs.engine_call import EngineOptions, apply
-from convcli.cli.options import (
-    BackendName,
-    Boundary,
-    CorrelateOpt,
-    DilationOpt,
-    FillOpt,
-    Mode,
-    ModeOpt,
-    StrideOpt,
-)
+from convcli.cli.jobs.engine_call import EngineOptions, apply, kernel_axes, kernel_ndim
+from convcli.cli.options import complete_kernel, shared_options
 
 
+@shared_options("bench", offer=("mode", "boundary", "fill_value", "axes", "nan", "correlate",
+                                "stride", "dilation"), boundary=None, nan=None)
 def bench(
-    input: Annotated[str, typer.Argument(help="A signal CSV, an image or a .npy array.")],
-    kernel: Annotated[str | None, typer.Option(
-        "--kernel", "-k", help="Kernel spec (default: smooth's exponential for a signal CSV, "
-        "gaussian otherwise).")] = None,
+    input: Annotated[str, typer.Argument(metavar="INPUT",
+                                         help="A signal CSV, an image or a .npy array.")],
+    kernel: Annotated[str, typer.Option("--kernel", "-k", metavar="SPEC",
+                                        autocompletion=complete_kernel,
+                                        help="Kernel spec (default: smooth's exponential for "
+                                        "a signal CSV, gaussian otherwise).")] = None,
     backend: Annotated[str | None, typer.Option(
-        help="Only these backends, comma-separated (default: every one).")] = None,
-    repeat: Annotated[int, typer.Option(min=1, help="Runs per backend (median).")] = 5,
+        metavar="NAMES", help="Only these backends, comma-separated (default: every one).")
+    ] = None,
+    repeat: Annotated[int, typer.Option(min=1, metavar="INT",
+                                        help="Runs per backend (median).")] = 5,
     json_output: Annotated[bool, typer.Option("--json", help="JSON instead of a table.")
                            ] = False,
-    mode: ModeOpt = Mode.same,
-    boundary: Annotated[Boundary | None, typer.Option(
-        help="How the input extends past its edges (default: nearest for a signal CSV, as "
-        "smooth; reflect otherwise).")] = None,
-    fill_value: FillOpt = 0.0,
-    correlate: CorrelateOpt = False,
-    stride: StrideOpt = "1",
-    dilation: DilationOpt = "1",
+    *,
+    options: EngineOptions,
 ) -> None:
-    """Time every backend on your data: median time, speed-up over the slowest, largest
-    difference from the first backend's result, and which one auto picks. A signal CSV runs
-    as `smooth` does (kernel, boundary, origin, missing cells ignored); a backend that cannot
-    run the case is skipped with its reason.
+    """Time every backend on your data, side by side.
+
+    For each backend: the median time, the speed-up over the slowest, the largest difference
+    from the direct backend's result, and which method auto picks. A signal CSV runs as
+    smooth does (its kernel, boundary nearest, origin, missing cells ignored); a backend
+    that cannot run the case is skipped with its reason.
 
     Example:
 
+    \b
       convcli bench samples/astronaut.png --kernel gaussian:sigma=4
+      convcli bench samples/trajectory.csv -k box:size=51 --repeat 3 --json
     """
     import numpy as np
 
@@ -57,10 +52,13 @@ def bench(
     from convcli.errors import ConvcliError
 
     signal = kind_of_source(input) == "signal"
-    if boundary is None:
-        boundary = Boundary.nearest if signal else Boundary.reflect
-    spec = kernel or ("exponential" if signal else "gaussian")
-    data, kernel_obj, axes = _load(input, spec)
+    options = replace(
+        options,
+        boundary=options.boundary or ("nearest" if signal else "reflect"),
+        nan=options.nan or ("ignore" if signal else "propagate"),
+    )
+    data, kernel_obj, axes = _load(input, kernel or ("exponential" if signal else "gaussian"),
+                                   options)
     names = list(backends())
     if backend:
         wanted = [name.strip() for name in backend.split(",")]
@@ -69,16 +67,13 @@ def bench(
             raise ConvcliError(f"unknown backend {unknown[0]!r}; choose from {', '.join(names)}")
         names = wanted
     rows, skipped = [], {}
-    base = EngineOptions.from_cli(mode, boundary, fill_value, BackendName.auto, correlate,
-                                  stride, dilation)
-    nan = "ignore" if signal else "propagate"
     for name in names:
-        options = replace(base, backend=name)
+        run_options = replace(options, backend=name)
         seconds = []
         try:
             for _ in range(repeat):
                 begin = time.perf_counter()
-                outcome = apply(data, kernel_obj, options, axes, nan=nan)
+                outcome = apply(data, kernel_obj, run_options, axes)
                 seconds.append(time.perf_counter() - begin)
         except ConvcliError as e:
             skipped[name] = str(e)
@@ -106,7 +101,7 @@ def bench(
     _table(rows, pick, data.shape, kernel_obj, skipped, first)
 
 
-def _load(source: str, spec: str):
+def _load(source: str, spec: str, options: EngineOptions):
     from convcli.cli.jobs.inputs import kind_of_source
     from convcli.kernels import parse_kernel
 
@@ -122,8 +117,8 @@ def _load(source: str, spec: str):
     from convcli.io.arrays import read_array
 
     array = read_array(source)
-    kernel = parse_kernel(spec, ndim=array.ndim if 1 <= array.ndim <= 3 else None)
-    return array, kernel, tuple(range(kernel.ndim))
+    kernel = parse_kernel(spec, ndim=kernel_ndim(options, array.ndim))
+    return array, kernel, kernel_axes(options, array.ndim, kernel.ndim)
 
 
 def _table(rows, pick, shape, kernel, skipped, first) -> None:
