@@ -29,7 +29,7 @@ from convcli.io.sources import STDIO, open_input, source_name
 PAUSE_SECONDS = 0.2
 """The longest a complete line waits before it is parsed (and its determined rows written)."""
 READ_BYTES = 1 << 20
-BLOCK_BYTES = 1 << 22
+BLOCK_BYTES = 1 << 21
 """Lines are parsed in blocks of about this size when they arrive faster than they are read."""
 
 
