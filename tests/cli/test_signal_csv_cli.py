@@ -255,3 +255,18 @@ def _write(tmp_path, text: str):
     src = tmp_path / "in.csv"
     src.write_text(text)
     return src
+
+
+@pytest.mark.parametrize("path", ["--stream", "--no-stream"])
+def test_a_closed_pipe_ends_quietly(tmp_path, path):
+    import subprocess
+
+    from tests.cli.conftest import convcli_path
+
+    src = _write(tmp_path, "t,x\n" + "".join(f"{i},{i % 13}\n" for i in range(400_000)))
+    process = subprocess.Popen([convcli_path(), "smooth", str(src), path], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    assert process.stdout.readline() == b"t,x\n"
+    process.stdout.close()  # the reader goes away, as `| head -1` does
+    assert process.wait(timeout=60) == 0
+    assert process.stderr.read() == b""
