@@ -37,7 +37,7 @@ def big_table(rows=ROWS, newline="\n", delimiter=","):
 def read_both(data, monkeypatch, **kwargs):
     fast = read_signal(data, **kwargs)
     with monkeypatch.context() as m:
-        m.setattr(signals, "_polars_installed", lambda: False)
+        m.setattr(signals, "polars_installed", lambda: False)
         core = read_signal(data, **kwargs)
     return fast, core
 
@@ -46,7 +46,7 @@ def write_both(table, values, tmp_path, monkeypatch, precision=17):
     """Both writers; at 17 digits (every value's repr) so that inputs round-trip exactly."""
     write_signal(table, values, tmp_path / "fast.csv", precision=precision)
     with monkeypatch.context() as m:
-        m.setattr(signals, "_polars_installed", lambda: False)
+        m.setattr(signals, "polars_installed", lambda: False)
         write_signal(table, values, tmp_path / "core.csv", precision=precision)
     return (tmp_path / "fast.csv").read_bytes(), (tmp_path / "core.csv").read_bytes()
 
@@ -115,7 +115,7 @@ def test_errors_are_the_core_paths(line, message, monkeypatch):
     data = "\n".join(lines).encode()
     for path in (True, False):
         with monkeypatch.context() as m:
-            m.setattr(signals, "_polars_installed", lambda p=path: p)
+            m.setattr(signals, "polars_installed", lambda p=path: p)
             with pytest.raises(InputError, match=message):
                 read_signal(data)
 

@@ -10,14 +10,13 @@ A line longer than MAX_LINE_BYTES is refused, so memory stays bounded.
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Sequence
-from functools import cache
 from typing import Protocol
 
 import numpy as np
 
 from convcli.errors import InputError
+from convcli.io.csv import table
 from convcli.io.csv.format import PRECISION
 from convcli.io.csv.rows import Extras, format_rows, missing_cell, parse_text
 from convcli.io.csv.sniff import SNIFF_ROWS, CsvFormat, is_skipped, sniff_format
@@ -39,11 +38,6 @@ class RowFilter(Protocol):
     def feed(self, block: np.ndarray) -> np.ndarray: ...
 
     def finish(self) -> np.ndarray: ...
-
-
-@cache
-def _polars_installed() -> bool:
-    return importlib.util.find_spec("polars") is not None
 
 
 class StreamTable:
@@ -105,7 +99,7 @@ class StreamTable:
     def _lines(self, raw: bytes, due: bool, end: bool = False) -> bytes:
         """The output of complete lines (``end``: the last line, complete or not)."""
         if self.fmt is not None and len(raw) >= POLARS_BYTES and self._encoding == "utf-8" \
-                and _polars_installed() and raw.endswith(b"\n"):
+                and table.polars_installed() and raw.endswith(b"\n"):
             from convcli.io.csv.polars import parse_body
 
             parsed = parse_body(raw, self.fmt)
@@ -201,7 +195,7 @@ class StreamTable:
         self._extras = [(row - count, line) for row, line in self._extras if row >= count]
         self.rows += count
         if (not extras and self._encoding == "utf-8" and values.size >= POLARS_VALUES
-                and _polars_installed()):
+                and table.polars_installed()):
             from convcli.io.csv.polars import MAX_COLUMNS, WRITES_LIKE_REPR, format_body
 
             if WRITES_LIKE_REPR and self.fmt.ncols <= MAX_COLUMNS:

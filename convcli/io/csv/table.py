@@ -131,7 +131,7 @@ def read_signal(
     raw = raw[len(BOM) :] if raw.startswith(BOM) else raw
     try:
         table = None
-        if len(raw) >= FAST_BYTES and _polars_installed():
+        if len(raw) >= FAST_BYTES and polars_installed():
             table = _read_fast(raw, time_column, columns)
         if table is None:
             text, encoding = _decode(raw)
@@ -180,7 +180,7 @@ def write_signal(
         head += fmt.header + fmt.newline
     body = None
     fast = values.size >= FAST_BYTES // 10 and table.encoding == "utf-8" and not table.extras
-    if fast and _polars_installed():
+    if fast and polars_installed():
         from convcli.io.csv import polars as polars_csv
 
         if polars_csv.WRITES_LIKE_REPR and fmt.ncols <= polars_csv.MAX_COLUMNS:
@@ -195,7 +195,8 @@ def write_signal(
         out.write(body)
 
 
-def _polars_installed() -> bool:
+def polars_installed() -> bool:
+    """True when polars can be imported (a core dependency, but an install may lack it)."""
     return importlib.util.find_spec("polars") is not None
 
 
