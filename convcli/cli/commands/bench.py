@@ -34,8 +34,9 @@ def bench(
 ) -> None:
     """Time every backend on your data, side by side.
 
-    For each backend (after one untimed warm-up run): the median time, the speed-up over the slowest, the largest difference
-    from the direct backend's result, and which method auto picks. A signal CSV runs as
+    For each backend (after one untimed warm-up run): the median time, the speed-up over
+    the slowest, the largest difference from the direct backend's result, and which method
+    auto picks. A signal CSV runs as
     smooth does (its kernel, boundary nearest, origin, missing cells ignored); a backend
     that cannot run the case is skipped with its reason.
 
