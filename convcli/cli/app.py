@@ -83,7 +83,7 @@ def usage_lines(exc: UsageError) -> list[str]:
             message = (f"{_param_name(param)}: {bad.group(1)!r} is not one of "
                        f"{', '.join(choices)}" + (f"; did you mean {hint!r}?" if hint else ""))
     else:
-        message = message[:1].lower() + message[1:]
+        message = (message[:1].lower() + message[1:]).replace(". Did you mean", "; did you mean")
     lines = [f"convcli: error: {' '.join(message.split())}"]
     if exc.ctx is not None:
         lines.append(f"Try '{exc.ctx.command_path} -h' for help.")
@@ -104,7 +104,7 @@ def _param_name(param) -> str:
 def main() -> None:
     """Entry point: run the app; a user error is one ``convcli: error:`` line, exit code 2."""
     try:
-        code = app(standalone_mode=False)
+        code = app(prog_name="convcli", standalone_mode=False)
         sys.exit(code if isinstance(code, int) else 0)
     except NoArgsIsHelpError as exc:
         exc.show()
