@@ -73,6 +73,8 @@ def usage_lines(exc: UsageError) -> list[str]:
             message += f"; did you mean {' or '.join(sorted(exc.possibilities))}?"
     elif param is not None:
         message = _PYDANTIC_PREFIX.sub("", message).rstrip(".")
+        for pattern, plain in _PLAIN_WORDS:
+            message = pattern.sub(plain, message)
         message = f"{_param_name(param)}: {message[:1].lower()}{message[1:]}"
         bad = _BAD_CHOICE.search(exc.message)
         if bad:
@@ -91,7 +93,13 @@ def usage_lines(exc: UsageError) -> list[str]:
 
 
 _BAD_CHOICE = re.compile(r"'(.*)' is not one of (.*)$")
-_PYDANTIC_PREFIX = re.compile(r"^(Value error|Input should be), ?")
+_PYDANTIC_PREFIX = re.compile(r"^Value error, ")
+_PLAIN_WORDS = [(re.compile(p), w) for p, w in (
+    (r"^Input should be greater than or equal to", "must be ≥"),
+    (r"^Input should be less than or equal to", "must be ≤"),
+    (r"^Input should be a valid integer.*", "takes a whole number"),
+    (r"^Input should be a valid number.*", "takes a number"),
+)]
 
 
 def _param_name(param) -> str:
