@@ -9,7 +9,13 @@ from typing import Annotated
 
 import typer
 
-from convcli.cli.jobs.engine_call import EngineOptions, apply, kernel_axes, kernel_ndim
+from convcli.cli.jobs.engine_call import (
+    EngineOptions,
+    apply,
+    check_axes_apply,
+    kernel_axes,
+    kernel_ndim,
+)
 from convcli.cli.options import complete_kernel, shared_options
 
 
@@ -76,6 +82,7 @@ def _load(source: str, spec: str, options: EngineOptions):
     from convcli.kernels import parse_kernel
 
     kind = kind_of_source(source)
+    check_axes_apply(options, kind)
     if kind == "signal":
         from convcli.io.signals import read_signal
 

@@ -6,10 +6,15 @@ from typing import Annotated
 
 import typer
 
-from convcli.cli.jobs.engine_call import EngineOptions, apply, kernel_axes, kernel_ndim
+from convcli.cli.jobs.engine_call import (
+    EngineOptions,
+    apply,
+    check_axes_apply,
+    kernel_axes,
+    kernel_ndim,
+)
 from convcli.cli.options import complete_kernel, shared_options
 from convcli.cli.report import Timings
-from convcli.errors import InputError
 
 
 @shared_options("convolve", boundary="fill", nan="propagate")
@@ -60,9 +65,7 @@ def convolve(
         report.report()
         return
     kind = kind_of_source(input)
-    if options.axes is not None and kind != "array":
-        raise InputError("--axes is for .npy and Zarr arrays: a CSV is filtered down its rows "
-                         "and an image over its rows and columns")
+    check_axes_apply(options, kind)
     if kind == "signal":
         signal_job.run(input, output or "-", kernel, options, report, columns=None,
                        time_column=None, nan=options.nan, fill_gaps=False, stream=None)

@@ -115,6 +115,16 @@ def kernel_axes(options: EngineOptions, ndim: int, kernel_ndim: int) -> tuple[in
     return axes
 
 
+def check_axes_apply(options: EngineOptions, kind: str) -> None:
+    """``--axes`` names axes of an array; a CSV runs down its rows and an image over its rows
+    and columns, so there it is refused rather than ignored."""
+    from convcli.errors import InputError
+
+    if options.axes is not None and kind != "array":
+        raise InputError("--axes is for .npy and Zarr arrays: a CSV is filtered down its rows "
+                         "and an image over its rows and columns")
+
+
 def kernel_ndim(options: EngineOptions, ndim: int) -> int | None:
     """The dimension a named kernel takes on ``ndim``-D data: one per ``--axes`` entry, else the
     data's own (1-3; None lets the spec decide).
