@@ -11,6 +11,7 @@ import sys
 
 import numpy as np
 import pytest
+import scipy.ndimage
 import scipy.signal
 import typer
 from PIL import Image
@@ -359,3 +360,23 @@ def test_nan_policies_on_an_array(inputs, tmp_path):
     np.testing.assert_allclose(zero, expected, atol=1e-12)
     assert "missing value" in fails("convolve", inputs["array"], "box:size=3", "--nan", "error",
                                     "-o", tmp_path / "e.npy")
+
+
+def test_nan_policies_on_a_float_image(tmp_path, capsys, monkeypatch):
+    pixels = np.random.default_rng(3).random((12, 14)).astype(np.float32)
+    pixels[5, 6] = np.nan
+    Image.fromarray(pixels, "F").save(tmp_path / "f.tif")
+    counts = {}
+    for policy in ("ignore", "propagate", "zero"):
+        out = tmp_path / f"{policy}.tif"
+        code, _, err = _run_main(["filter", str(tmp_path / "f.tif"), "-k", "box:size=3",
+                                  "--nan", policy, "-o", str(out), "-q"], capsys, monkeypatch)
+        assert code == 0, err
+        counts[policy] = int(np.isnan(np.asarray(Image.open(out))).sum())
+    assert counts == {"ignore": 1, "propagate": 9, "zero": 0}
+    present = np.asarray(Image.open(tmp_path / "ignore.tif"))
+    weights = scipy.ndimage.uniform_filter((~np.isnan(pixels)).astype(float), 3, mode="reflect")
+    sums = scipy.ndimage.uniform_filter(np.nan_to_num(pixels).astype(float), 3, mode="reflect")
+    expected = sums / weights
+    expected[5, 6] = np.nan
+    np.testing.assert_allclose(present, expected, rtol=1e-5, atol=1e-6)
