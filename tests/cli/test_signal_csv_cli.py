@@ -264,7 +264,8 @@ def test_a_closed_pipe_ends_quietly(tmp_path, path):
     from tests.cli.conftest import convcli_path
 
     src = _write(tmp_path, "t,x\n" + "".join(f"{i},{i % 13}\n" for i in range(400_000)))
-    process = subprocess.Popen([convcli_path(), "smooth", str(src), path], stdout=subprocess.PIPE,
+    process = subprocess.Popen([convcli_path(), "smooth", str(src), path, "-q"],
+                               stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE)
     assert process.stdout.readline() == b"t,x\n"
     process.stdout.close()  # the reader goes away, as `| head -1` does

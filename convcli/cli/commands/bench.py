@@ -9,12 +9,18 @@ from typing import Annotated
 
 import typer
 
-from convcli.cli.jobs.engine_call import EngineOptions, apply, kernel_axes, kernel_ndim
+from convcli.cli.jobs.engine_call import (
+    EngineOptions,
+    apply,
+    check_axes_apply,
+    kernel_axes,
+    kernel_ndim,
+)
 from convcli.cli.options import complete_kernel, shared_options
 
 
 @shared_options("bench", offer=("mode", "boundary", "fill_value", "axes", "nan", "correlate",
-                                "stride", "dilation"), boundary=None, nan=None)
+                                "stride", "dilation"), boundary=None, nan="ignore")
 def bench(
     input: Annotated[str, typer.Argument(metavar="INPUT",
                                          help="A signal CSV, an image or a .npy array.")],
@@ -53,11 +59,7 @@ def bench(
     from convcli.errors import ConvcliError
 
     signal = kind_of_source(input) == "signal"
-    options = replace(
-        options,
-        boundary=options.boundary or ("nearest" if signal else "reflect"),
-        nan=options.nan or ("ignore" if signal else "propagate"),
-    )
+    options = replace(options, boundary=options.boundary or ("nearest" if signal else "reflect"))
     data, kernel_obj, axes = _load(input, kernel or ("exponential" if signal else "gaussian"),
                                    options)
     names = list(backends())
@@ -108,6 +110,7 @@ def _load(source: str, spec: str, options: EngineOptions):
     from convcli.kernels import parse_kernel
 
     kind = kind_of_source(source)
+    check_axes_apply(options, kind)
     if kind == "signal":
         from convcli.io.csv.table import read_signal
 
@@ -129,10 +132,10 @@ def _table(rows, pick, shape, kernel, skipped, first) -> None:
 
     picks = f"; auto picks {pick}" if pick else ""
     table = Table(title=f"{shape} with {kernel.name} {kernel.shape}{picks}",
-                  title_justify="left")
-    for column in ("backend", "method", "median", "speed-up vs slowest",
-                   f"max |diff| vs {first}"):
-        table.add_column(column, justify="left" if column in ("backend", "method") else "right")
+                  title_justify="left", box=None, header_style="bold")
+    for column in ("backend", "method", "median", "× slowest", f"max |Δ| vs {first}"):
+        table.add_column(column, justify="left" if column in ("backend", "method") else "right",
+                         overflow="fold")
     for r in rows:
         table.add_row(r["backend"], r["method"], f"{r['median_seconds'] * 1e3:.2f} ms",
                       f"{r['speedup_vs_slowest']:.1f}×", f"{r[f'max_abs_diff_vs_{first}']:.2e}")

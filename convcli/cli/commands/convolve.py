@@ -7,7 +7,13 @@ from typing import Annotated
 
 import typer
 
-from convcli.cli.jobs.engine_call import EngineOptions, apply, kernel_axes, kernel_ndim
+from convcli.cli.jobs.engine_call import (
+    EngineOptions,
+    apply,
+    check_axes_apply,
+    kernel_axes,
+    kernel_ndim,
+)
 from convcli.cli.options import complete_kernel, shared_options
 from convcli.cli.report import Timings
 
@@ -63,6 +69,7 @@ def convolve(
                         scheduler=scheduler)
         report.report()
         return
+    check_axes_apply(options, kind)
     if kind == "signal":
         signal_job.run(input, output or "-", kernel, options, report,
                        signal_job.SignalOptions(nan=options.nan))
