@@ -60,5 +60,7 @@ def int_tuple(text: str, name: str) -> int | tuple[int, ...]:
     try:
         values = tuple(int(v) for v in text.split(","))
     except ValueError:
-        raise ConvcliError(f"--{name} takes integers like 2 or 2,1, got {text!r}") from None
+        raise ConvcliError(f"--{name} takes integers like 2 or 2,1, got {text[:40]!r}") from None
+    if any(abs(v) > 2**31 - 1 for v in values):
+        raise ConvcliError(f"--{name} {text[:40]}: too large (at most {2**31 - 1})")
     return values[0] if len(values) == 1 else values

@@ -52,7 +52,7 @@ def run(source: str, output: str | None, spec: str, options: EngineOptions, repo
     from convcli.engine.plan import per_axis
     from convcli.io import zarr_arrays
     from convcli.io.atomic import check_not_input
-    from convcli.kernels import parse_kernel
+    from convcli.kernels import kernel_file, parse_kernel
 
     address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
     _limit_malloc_arenas()
@@ -61,7 +61,7 @@ def run(source: str, output: str | None, spec: str, options: EngineOptions, repo
         zarr_arrays.require_scale("--scheduler", "distributed")
     if output in (None, "-"):
         raise OutputError("chunked output goes to a file: give -o OUT.zarr or -o OUT.npy")
-    check_not_input(output, source)
+    check_not_input(output, source, kernel_file(spec))
     zarr_arrays.check_output(output)
     with report.stage("open") as stage:
         array = zarr_arrays.open_chunked(source)

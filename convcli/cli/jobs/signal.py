@@ -21,9 +21,9 @@ def run(source: str, output: str, spec: str, options: EngineOptions, report: Tim
 
     from convcli.io.atomic import check_not_input
     from convcli.io.signals import read_signal, write_signal
-    from convcli.kernels import parse_kernel
+    from convcli.kernels import kernel_file, parse_kernel
 
-    check_not_input(output, source)
+    check_not_input(output, source, kernel_file(spec))
     with report.stage("kernel") as stage:
         kernel = parse_kernel(spec, ndim=1)
         stage.detail = f"{kernel.name} {kernel.shape}"

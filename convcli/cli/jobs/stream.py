@@ -17,7 +17,6 @@ from __future__ import annotations
 import importlib.util
 import os
 import select
-import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -32,7 +31,7 @@ from convcli.engine.stream import STREAMABLE_BOUNDARIES, StreamConvolver
 from convcli.errors import InputError
 from convcli.io.csvformat import SNIFF_ROWS, CsvFormat, is_skipped, sniff_format
 from convcli.io.csvrows import format_rows, parse_text
-from convcli.io.sources import STDIO, open_input, source_name
+from convcli.io.sources import STDIO, open_input, source_name, stdin_buffer
 
 PAUSE_SECONDS = 0.2
 """The longest a complete line waits before it is parsed (and its determined rows written)."""
@@ -59,9 +58,9 @@ def run(source: str, output: str, spec: str, options: EngineOptions, report: Tim
         fill_gaps: bool) -> None:
     """Filter each numeric column of a signal CSV as it streams, writing the same layout."""
     from convcli.io.atomic import atomic_output, check_not_input
-    from convcli.kernels import parse_kernel
+    from convcli.kernels import kernel_file, parse_kernel
 
-    check_not_input(output, source)
+    check_not_input(output, source, kernel_file(spec))
     with report.stage("kernel") as stage:
         kernel = parse_kernel(spec, ndim=1)
         stage.detail = f"{kernel.name} {kernel.shape}"
@@ -94,7 +93,7 @@ def _opened(source: str) -> Iterator[tuple[int, bytes]]:
     """The input's file descriptor and the bytes already taken from it."""
     if source == STDIO:
         # Bytes a peek left in sys.stdin's buffer come first (one read; it blocks until data).
-        yield sys.stdin.buffer.fileno(), sys.stdin.buffer.read1(READ_BYTES)
+        yield stdin_buffer().fileno(), stdin_buffer().read1(READ_BYTES)
         return
     with open_input(source) as f:
         yield f.fileno(), b""
