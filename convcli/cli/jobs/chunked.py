@@ -35,7 +35,7 @@ def memory_budget() -> int:
 
 def should_chunk(source: str) -> bool:
     """True for a Zarr input, or a .npy/TIFF file larger than the memory budget."""
-    from convcli.io.zarr_arrays import is_zarr
+    from convcli.io.lazy_arrays import is_zarr
 
     if source == "-":
         return False
@@ -50,21 +50,21 @@ def run(source: str, output: str | None, spec: str, options: EngineOptions, repo
         *, chunks: str | None, scheduler: str | None) -> None:
     """Convolve ``source`` chunk by chunk into ``output`` (.zarr or .npy)."""
     from convcli.engine.plan import per_axis
-    from convcli.io import zarr_arrays
+    from convcli.io import lazy_arrays
     from convcli.io.atomic import check_not_input
     from convcli.kernels import kernel_file, parse_kernel
 
     address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
     _limit_malloc_arenas()
-    zarr_arrays.require_scale(f"convolving {Path(source).name} chunk by chunk")
+    lazy_arrays.require_scale(f"convolving {Path(source).name} chunk by chunk")
     if address:
-        zarr_arrays.require_scale("--scheduler", "distributed")
+        lazy_arrays.require_scale("--scheduler", "distributed")
     if output in (None, "-"):
         raise OutputError("chunked output goes to a file: give -o OUT.zarr or -o OUT.npy")
     check_not_input(output, source, kernel_file(spec))
-    zarr_arrays.check_output(output)
+    lazy_arrays.check_output(output, source)
     with report.stage("open") as stage:
-        array = zarr_arrays.open_chunked(source)
+        array = lazy_arrays.open_chunked(source)
         stage.detail = f"{array.dtype} {array.shape}, chunks {array.chunksize}"
     with report.stage("kernel") as stage:
         kernel = parse_kernel(spec, ndim=array.ndim if 1 <= array.ndim <= 3 else None)
@@ -75,7 +75,7 @@ def run(source: str, output: str | None, spec: str, options: EngineOptions, repo
     outcome = apply(array.rechunk(shape), kernel, options, tuple(range(kernel.ndim)))
     result = outcome.values
     show = not report.quiet and not report.json_output and sys.stderr.isatty()
-    with _client(address) as client, zarr_arrays.chunk_writes(output, result) as writes:
+    with _client(address) as client, lazy_arrays.chunk_writes(output, result) as writes:
         with report.stage("convolve", array.size, "samples",
                           show_progress=False) as stage:  # _compute draws the chunk bar
             workers = _compute(writes, client, show)
@@ -108,7 +108,7 @@ def default_chunks(shape: tuple[int, ...], dtype: Any, disk: tuple[int, ...],
     chunks are equal, as Zarr needs)."""
     from dask.array.core import normalize_chunks
 
-    from convcli.io.zarr_arrays import CHUNK_BYTES
+    from convcli.io.lazy_arrays import CHUNK_BYTES
 
     sizes = tuple(c[0] for c in normalize_chunks(
         "auto", shape, limit=CHUNK_BYTES, dtype=dtype, previous_chunks=disk))
