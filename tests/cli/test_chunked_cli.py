@@ -136,14 +136,25 @@ def test_default_chunks_follow_disk_and_kernel():
     assert strided == (1026, 1024)
 
 
-def test_should_chunk(tmp_path, zarr_in, image, monkeypatch):
+@pytest.fixture
+def fresh_settings():
+    from convcli.settings import settings
+
+    settings.cache_clear()
+    yield settings
+    settings.cache_clear()
+
+
+def test_should_chunk(tmp_path, zarr_in, image, monkeypatch, fresh_settings):
     np.save(tmp_path / "small.npy", image)
     assert chunked_job.should_chunk(str(zarr_in))
     assert not chunked_job.should_chunk(str(tmp_path / "small.npy"))
     assert not chunked_job.should_chunk("-")
-    monkeypatch.setenv("CONVCLI_MEMORY_BUDGET", "1000")
+    monkeypatch.setenv("CONVCLI_MEMORY_BUDGET", "4000")  # a quarter: 1000 bytes
+    fresh_settings.cache_clear()
     assert chunked_job.should_chunk(str(tmp_path / "small.npy"))
     monkeypatch.setenv("CONVCLI_MEMORY_BUDGET", "lots")
+    fresh_settings.cache_clear()
     with pytest.raises(ConvcliError, match="CONVCLI_MEMORY_BUDGET"):
         chunked_job.should_chunk(str(tmp_path / "small.npy"))
 
