@@ -16,6 +16,7 @@ from convcli.cli.commands import bench, convolve, pool, smooth
 from convcli.cli.commands import filter as filter_cmd
 from convcli.cli.report import error
 from convcli.errors import ConvcliError
+from convcli.io.atomic import ReaderGone
 
 app = typer.Typer(
     name="convcli",
@@ -60,8 +61,9 @@ def _mount_kernels() -> None:
 _mount_kernels()
 
 
-class Signalled(KeyboardInterrupt):
-    """SIGTERM or SIGHUP, raised where the program is so that temp files are cleaned up."""
+class Signalled(BaseException):
+    """SIGINT, SIGTERM or SIGHUP, raised where the program is so that temp files are cleaned
+    up (not a KeyboardInterrupt: Typer would turn that into a silent exit 130)."""
 
     def __init__(self, signum: int) -> None:
         super().__init__(signum)
@@ -74,7 +76,7 @@ def _on_signal(signum: int, _frame: object) -> None:
     raise Signalled(signum)
 
 
-_HANDLED = (signal.SIGTERM, signal.SIGHUP)
+_HANDLED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 def _guard_standard_streams() -> None:
@@ -107,11 +109,11 @@ def main() -> None:
             raise
         _say(str(exc))
         sys.exit(2)
-    except BrokenPipeError:  # the reader went away (e.g. `| head`): not an error
+    except (BrokenPipeError, ReaderGone):  # the reader went away (`| head`): not an error
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 1)
         sys.exit(0)
-    except KeyboardInterrupt as exc:
+    except (KeyboardInterrupt, Signalled) as exc:
         signum = getattr(exc, "signum", signal.SIGINT)
         _say("interrupted" if signum == signal.SIGINT
              else f"stopped by {signal.Signals(signum).name}")

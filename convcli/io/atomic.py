@@ -30,6 +30,11 @@ _FD_FILES = ("/dev/stdout", "/dev/stderr")
 _TEMP_RE = re.compile(r"\.cv(?P<pid>\d+)-[0-9a-f]{6}\.part$")
 
 
+class ReaderGone(BaseException):
+    """The pipe an output was written to lost its reader (``| head``): the CLI ends quietly,
+    exit 0. Not an OSError, which Click would turn into exit 1."""
+
+
 def reason(error: OSError) -> str:
     """An OSError's cause in lower case, as messages quote it ("no space left on device")."""
     text = error.strerror or str(error)
@@ -128,8 +133,11 @@ def atomic_output(dest: str | os.PathLike[str]) -> Iterator[BinaryIO]:
     """
     if str(dest) == STDIO:
         out = stdout_buffer()
-        yield out
-        out.flush()
+        try:
+            yield out
+            out.flush()
+        except BrokenPipeError:
+            raise ReaderGone from None
         return
     if is_direct(dest):
         yield from _direct(dest)
@@ -171,7 +179,7 @@ def _direct(dest: str | os.PathLike[str]) -> Iterator[BinaryIO]:
         with out:
             yield out
     except BrokenPipeError:
-        raise  # the reader went away: the CLI ends quietly
+        raise ReaderGone from None
     except OSError as e:
         raise OutputError(f"cannot write {dest}: {reason(e)}") from None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from dataclasses import dataclass
 
@@ -18,6 +19,10 @@ class ImageOutput:
     normalize: bool = False
     bias: float = 0.0
     compress_level: int | None = None
+
+    def __post_init__(self) -> None:
+        if not math.isfinite(self.bias):
+            raise OutputError(f"--bias must be a finite number, got {self.bias}")
 
     def write_options(self, output: str) -> dict:
         """Keyword arguments of ``write_image``: a .tif/.tiff output keeps the raw floats."""
