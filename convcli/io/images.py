@@ -20,6 +20,7 @@ from convcli.errors import InputError, OutputError
 from convcli.io.arrays import write_array
 from convcli.io.atomic import atomic_output
 from convcli.io.sources import STDIO, Source, read_bytes, source_name
+from convcli.settings import check_memory
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -89,6 +90,10 @@ class ImageData:
         return {"I;16": 16, "I": 32, "F": 32}.get(self.mode, 8)
 
 
+_BYTES_PER_VALUE = 13
+"""Bytes a job holds per decoded value: the codec's 8 bits, float32 pixels, a float64 result."""
+
+
 def read_image(source: Source) -> ImageData:
     """Read the image (the first frame of an animation) at a path, ``-``, bytes or a stream.
 
@@ -105,6 +110,8 @@ def read_image(source: Source) -> ImageData:
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             image = Image.open(io.BytesIO(data))
+            check_memory(image.width * image.height * len(image.getbands()) * _BYTES_PER_VALUE,
+                         f"{name}: {image.width}×{image.height} {image.mode}, decoded and filtered")
             image.load()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise InputError(

@@ -21,7 +21,7 @@ import numpy as np
 
 from convcli.errors import KernelError
 from convcli.kernels.kernel import Kernel
-from convcli.kernels.limits import check_size
+from convcli.kernels.limits import check_size, shortened
 
 FAMILIES = ("smoothing", "windows", "signals", "edges", "enhance")
 TRUE_WORDS = ("true", "yes", "on", "1")
@@ -47,19 +47,19 @@ def parse_float(text: str, what: str) -> float:
     text = text.strip()
     if not _FLOAT_RE.fullmatch(text):
         if text.lower().lstrip("+-") in ("nan", "inf", "infinity"):
-            raise KernelError(f"{what} must be a finite number, got {text!r}")
-        raise KernelError(f"{what} must be a number, got {text!r}")
+            raise KernelError(f"{what} must be a finite number, got {shortened(text)}")
+        raise KernelError(f"{what} must be a number, got {shortened(text)}")
     value = float(text)
     if not math.isfinite(value):
-        raise KernelError(f"{what} must be a finite number, got {text!r}")
+        raise KernelError(f"{what} must be a finite number, got {shortened(text)}")
     return value
 
 
 def parse_int(text: str, what: str) -> int:
     """A whole number (``7`` or ``7.0``), or KernelError naming ``what``."""
     text = text.strip()
-    if not _INT_RE.fullmatch(text):
-        raise KernelError(f"{what} must be a whole number, got {text!r}")
+    if not _INT_RE.fullmatch(text) or len(text) > 30:
+        raise KernelError(f"{what} must be a whole number, got {shortened(text)}")
     return int(float(text)) if "." in text else int(text)
 
 

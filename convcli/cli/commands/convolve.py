@@ -84,9 +84,9 @@ def _convolve_array(source: str, output: str, spec: str, options: EngineOptions,
                     report: Timings) -> None:
     from convcli.io.arrays import read_array, write_array
     from convcli.io.atomic import check_not_input
-    from convcli.kernels import parse_kernel
+    from convcli.kernels import kernel_file, parse_kernel
 
-    check_not_input(output, source)
+    check_not_input(output, source, kernel_file(spec))
     with report.stage("read", unit="B") as stage:
         array = read_array(source)
         stage.amount = array.nbytes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from dataclasses import dataclass
 
@@ -19,6 +20,10 @@ class ImageOutput:
     bias: float = 0.0
     compress_level: int | None = None
 
+    def __post_init__(self) -> None:
+        if not math.isfinite(self.bias):
+            raise OutputError(f"--bias must be a finite number, got {self.bias}")
+
     def write_options(self, output: str) -> dict:
         """Keyword arguments of ``write_image``: a .tif/.tiff output keeps the raw floats."""
         options = {"abs_": self.absolute, "normalize": self.normalize, "bias": self.bias,
@@ -33,7 +38,7 @@ def resolve_output(source: str, output: str | None, label: str) -> str:
     input (announced on stderr)."""
     if output is not None:
         return output
-    if not sys.stdout.isatty():
+    if sys.stdout is None or not sys.stdout.isatty():  # closed: atomic_output says so
         return "-"
     if source == "-":
         raise OutputError("reading stdin with stdout on a terminal: give -o FILE (or - )")
@@ -48,13 +53,13 @@ def run(source: str, output: str | None, spec: str, options: EngineOptions, repo
         look: ImageOutput) -> None:
     from convcli.io.atomic import check_not_input
     from convcli.io.images import read_image, write_image
-    from convcli.kernels import parse_kernel
+    from convcli.kernels import kernel_file, parse_kernel
 
     with report.stage("kernel") as stage:
         kernel = parse_kernel(spec, ndim=2)
         stage.detail = f"{kernel.name} {kernel.shape}"
     output = resolve_output(source, output, spec)
-    check_not_input(output, source)
+    check_not_input(output, source, kernel_file(spec))
     with report.stage("read", unit="px") as stage:
         image = read_image(source)
         stage.amount = image.pixels.shape[0] * image.pixels.shape[1]

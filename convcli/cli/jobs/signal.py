@@ -37,9 +37,9 @@ def run(source: str, output: str, spec: str, options: EngineOptions, report: Tim
     """Filter each numeric column of a signal CSV on its own, writing the same layout."""
     from convcli.cli.jobs import stream as stream_job
     from convcli.io.atomic import check_not_input
-    from convcli.kernels import parse_kernel
+    from convcli.kernels import kernel_file, parse_kernel
 
-    check_not_input(output, source)
+    check_not_input(output, source, kernel_file(spec))
     with report.stage("kernel") as stage:
         kernel = parse_kernel(spec, ndim=1)
         if signal.align == "centre":

@@ -24,7 +24,7 @@ from convcli.cli.jobs.engine_call import EngineOptions
 from convcli.cli.report import Timings, warning
 from convcli.engine.stream import STREAMABLE_BOUNDARIES, StreamConvolver
 from convcli.errors import InputError
-from convcli.io.sources import STDIO, open_input, source_name
+from convcli.io.sources import STDIO, open_input, source_name, stdin_buffer
 
 PAUSE_SECONDS = 0.2
 """The longest a complete line waits before it is parsed (and its determined rows written)."""
@@ -105,7 +105,7 @@ def _opened(source: str) -> Iterator[tuple[int, bytes]]:
     """The input's file descriptor and the bytes already taken from it."""
     if source == STDIO:
         # Bytes a peek left in sys.stdin's buffer come first (one read; it blocks until data).
-        yield sys.stdin.buffer.fileno(), sys.stdin.buffer.read1(READ_BYTES)
+        yield stdin_buffer().fileno(), stdin_buffer().read1(READ_BYTES)
         return
     with open_input(source) as f:
         yield f.fileno(), b""
