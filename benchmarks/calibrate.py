@@ -2,8 +2,9 @@
 
     python benchmarks/calibrate.py
 
-For each case it prints estimate and measurement (ms) per backend and the ratio; the constants
-in convcli/engine/{direct,fft,scipy_backend}.py were set from this output (median ratio ≈ 1).
+For each case it prints estimate and measurement (ms) per backend and the ratio, then the cost
+table it calibrates, convcli/engine/backends/costs.py (each constant with the benchmark that
+measured it): the constants marked with this script were set from its output (median ratio ≈ 1).
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import scipy.fft  # noqa: F401  (as in a long-running process: imports already p
 import scipy.ndimage  # noqa: F401
 import scipy.signal  # noqa: F401
 
-from convcli.engine import backend as registry
+from convcli.engine import backends as registry
+from convcli.engine.backends.costs import COSTS
 from convcli.engine.plan import make_plan
 
 
@@ -51,18 +53,23 @@ def main() -> None:
     for label, x, k in cases(rng):
         plan = make_plan(x, k, "same", flip=True)
         line = [f"{label:24s}"]
-        for name, backend in registry.available().items():
-            estimate = backend.estimate(plan)
-            if estimate is None or estimate.seconds > 3:
+        for backend in registry.available().values():
+            try:
+                method = backend.estimate(plan)
+            except ValueError:  # this backend cannot run the case
                 continue
-            actual = measure(lambda backend=backend: backend.run(plan))
-            key = f"{name}:{estimate.method}"
-            ratios.setdefault(key, []).append(actual / estimate.seconds)
-            line.append(f"{key} est {estimate.seconds * 1e3:.1f} got {actual * 1e3:.1f}")
+            if method.seconds > 3:
+                continue
+            actual = measure(method.run)
+            ratios.setdefault(method.name, []).append(actual / method.seconds)
+            line.append(f"{method.name} est {method.seconds * 1e3:.1f} got {actual * 1e3:.1f}")
         print("  ".join(line), flush=True)
     print("\nmeasured/estimated, median per method:")
     for key, values in sorted(ratios.items()):
         print(f"  {key:40s} {statistics.median(values):.2f}  (n={len(values)})")
+    print("\nthe cost table (convcli/engine/backends/costs.py):")
+    for name, entry in COSTS.items():
+        print(f"  {name:28s} {entry.seconds:<10.3g} per {entry.per}  [{entry.measured_by}]")
 
 
 if __name__ == "__main__":

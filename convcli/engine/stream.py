@@ -52,11 +52,12 @@ class StreamConvolver:
             raise InputError(
                 "boundary 'wrap' cannot stream: it needs the end of the signal before the "
                 "first output; convolve the whole signal instead (--no-stream)")
-        dummy = np.zeros((max(1, kernel.size * int(np.max(dilation))), 1))
-        self._plan = make_plan(dummy, kernel, mode, flip=flip, axes=0, boundary=boundary,
+        # The geometry, planned on a stand-in long enough for any kernel (no data read).
+        stand_in = np.broadcast_to(np.zeros(()), (max(1, kernel.size * int(np.max(dilation))), 1))
+        self._plan = make_plan(stand_in, kernel, mode, flip=flip, axes=0, boundary=boundary,
                                fillvalue=fillvalue, origin=origin, stride=stride,
-                               dilation=dilation)
-        self._taps = self._plan.kernel.shape[0]
+                               dilation=dilation, budget=False)
+        self._taps = self._plan.kernel_shape[0]
         self._before, self._after = self._plan.pad[0]
         self._stride = self._plan.stride[0]
         self._valid = {"flip": flip, "backend": backend, "axes": 0, "dilation": dilation}

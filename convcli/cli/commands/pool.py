@@ -46,7 +46,7 @@ def pool(
       convcli pool samples/astronaut.png --size 2 -o half.png
     """
     from convcli.cli.jobs.inputs import kind_of_source
-    from convcli.engine.pool import pool as pool_op
+    from convcli.engine.pooling import pool as pool_op
     from convcli.io.atomic import check_not_input
 
     report = Timings("pool", quiet=quiet, json_output=timings == TimingsFormat.json)
