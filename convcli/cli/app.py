@@ -57,6 +57,19 @@ def _mount_kernels() -> None:
 _mount_kernels()
 
 
+# Library options an error names as its way out → the flag that sets them here.
+_FLAGS = {"backend": "--backend {value}", "stream": "--no-stream", "nan": "--nan {value}"}
+
+
+def _with_flag(exc: ConvcliError) -> str:
+    """The error's message, with the flag for the option it names (if any)."""
+    flag = _FLAGS.get(getattr(exc, "option", None) or "")
+    value = getattr(exc, "value", None)
+    if flag is None or ("{value}" in flag and value is None):
+        return str(exc)
+    return f"{exc} ({flag.format(value=value)})"
+
+
 def main() -> None:
     """Entry point: run the app; a user error is one ``convcli: error:`` line, exit code 2."""
     try:
@@ -64,7 +77,7 @@ def main() -> None:
     except ConvcliError as exc:
         if os.environ.get("CONVCLI_DEBUG"):
             raise
-        error(str(exc))
+        error(_with_flag(exc))
         sys.exit(2)
     except BrokenPipeError:  # the reader went away (e.g. `| head`): not an error
         devnull = os.open(os.devnull, os.O_WRONLY)

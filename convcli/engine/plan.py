@@ -439,7 +439,7 @@ def _check_fits(x_shape, k_shape, axes, dilation) -> None:
         if x_shape[a] < size:
             raise InputError(
                 f"in 'valid' mode the kernel ({size} on axis {a}, dilation included) must not "
-                f"be larger than the input ({x_shape[a]})", option="mode")
+                f"be larger than the input ({x_shape[a]})")
 
 
 def _swap_needed(x_shape, k_shape, axes: tuple[int, ...]) -> bool:
