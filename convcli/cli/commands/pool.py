@@ -20,15 +20,30 @@ from convcli.cli.report import Timings
 
 class PoolOp(str, Enum):
     max = "max"
+    min = "min"
     mean = "mean"
+    sum = "sum"
+    l2 = "l2"
+    median = "median"
+
+
+class PoolNan(str, Enum):
+    ignore = "ignore"
+    propagate = "propagate"
 
 
 def pool(
     input: Annotated[str, typer.Argument(help="A signal CSV, an image, a .npy array, or -.")],
-    size: Annotated[int, typer.Option("--size", "-n", min=1, help="Window size (per axis).")],
-    stride: Annotated[int | None, typer.Option(
-        min=1, help="Step between windows (default: the size: no overlap).")] = None,
-    op: Annotated[PoolOp, typer.Option(help="max or mean over each window.")] = PoolOp.max,
+    size: Annotated[str, typer.Option(
+        "--size", "-n", help="Window size: one for every axis, or one per axis (2,3).")],
+    stride: Annotated[str | None, typer.Option(
+        help="Step between windows, one or one per axis (default: the size: no overlap).")
+    ] = None,
+    op: Annotated[PoolOp, typer.Option(
+        help="The statistic of each window (l2: root of the sum of squares).")] = PoolOp.max,
+    nan: Annotated[PoolNan, typer.Option(
+        help="Missing cells: skip them (a window with none present is empty), or propagate."
+    )] = PoolNan.ignore,
     output: OutputOpt = None,
     backend: BackendOpt = BackendName.auto,
     quiet: QuietOpt = False,
@@ -46,15 +61,18 @@ def pool(
       convcli pool samples/astronaut.png --size 2 -o half.png
     """
     from convcli.cli.jobs.inputs import kind_of_source
+    from convcli.cli.options import int_tuple
     from convcli.engine.pooling import pool as pool_op
     from convcli.io.atomic import check_not_input
 
+    sizes = int_tuple(size, "size")
+    strides = None if stride is None else int_tuple(stride, "stride")
     report = Timings("pool", quiet=quiet, json_output=timings == TimingsFormat.json)
     kind = kind_of_source(input)
     if kind == "image":
         from convcli.cli.jobs.image import resolve_output
 
-        output = resolve_output(input, output, f"{op.value}pool{size}")
+        output = resolve_output(input, output, f"{op.value}pool{size.replace(',', 'x')}")
     output = output or "-"
     check_not_input(output, input)
     with report.stage("read") as stage:
@@ -62,11 +80,12 @@ def pool(
         stage.detail = f"{data.shape}"
     axes = (0,) if kind == "signal" else (0, 1) if kind == "image" else None
     with report.stage("pool", amount=data.size, unit="samples") as stage:
-        outcome = pool_op(data, size, stride=stride, op=op.value, axes=axes,
+        outcome = pool_op(data, sizes, stride=strides, op=op.value, axes=axes, nan=nan.value,
                           backend=backend.value)
         stage.detail = f"{op.value} {size}, stride {stride or size}: {outcome.method}"
     with report.stage("write"):
-        writer(outcome.values, output, stride or size)
+        step = strides or sizes
+        writer(outcome.values, output, step if isinstance(step, int) else step[0])
     report.facts.update(backend=outcome.method, shape=list(outcome.values.shape))
     report.report()
 
