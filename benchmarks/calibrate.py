@@ -33,8 +33,9 @@ def measure(fn, repeat=3) -> float:
 
 
 def cases(rng):
+    """(label, input, kernel, options) of every case."""
     for n, k in ((10**4, 5), (10**5, 51), (10**6, 5), (10**6, 51), (10**6, 501), (10**6, 5001)):
-        yield f"1-D {n} {k}", rng.standard_normal(n), rng.standard_normal(k)
+        yield f"1-D {n} {k}", rng.standard_normal(n), rng.standard_normal(k), {}
     g = np.exp(-0.5 * (np.arange(-15, 16) / 5.0) ** 2)
     for side in (512, 2048):
         for dtype in (np.float32, np.float64):
@@ -44,14 +45,19 @@ def cases(rng):
                             ("15x15", rng.standard_normal((15, 15))),
                             ("31g", np.outer(g, g)),
                             ("101", rng.standard_normal((101, 101)))):
-                yield f"{np.dtype(dtype).name} {side}² {name}", img, k.astype(dtype)
+                yield f"{np.dtype(dtype).name} {side}² {name}", img, k.astype(dtype), {}
+    img = rng.standard_normal((512, 512, 3)).astype(np.float32)
+    for d in (1, 1500):  # a dilation whose padding dwarfs the image (gathered taps)
+        yield (f"512² RGB 3x3 reflect dilation {d}", img,
+               rng.standard_normal((3, 3)).astype(np.float32),
+               {"boundary": "reflect", "dilation": d, "axes": (0, 1)})
 
 
 def main() -> None:
     rng = np.random.default_rng(0)
     ratios: dict[str, list[float]] = {}
-    for label, x, k in cases(rng):
-        plan = make_plan(x, k, "same", flip=True)
+    for label, x, k, options in cases(rng):
+        plan = make_plan(x, k, "same", flip=True, **options)
         line = [f"{label:24s}"]
         for backend in registry.available().values():
             try:

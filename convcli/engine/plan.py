@@ -127,18 +127,34 @@ class Plan:
         return any(self.weights.shape[a] > 1 for a in range(self.x.ndim) if a not in self.axes)
 
     @cached_property
-    def separable(self) -> list[np.ndarray] | None:
-        """The dense kernel's 1-D factors (dilated) when it is rank 1 and the result is not
-        integer (exact integer sums need the taps themselves), else None."""
+    def separable_weights(self) -> list[np.ndarray] | None:
+        """The kernel's 1-D factors, one per convolved axis, before dilation, when it is rank 1
+        and the result is not integer (exact integer sums need the taps themselves)."""
         if self.is_integer:
             return None
         from convcli.engine.separable import separable_factors
 
-        factors = separable_factors(self.weights, self.axes)
+        return separable_factors(self.weights, self.axes)
+
+    @cached_property
+    def separable(self) -> list[np.ndarray] | None:
+        """The dense kernel's 1-D factors (dilated), or None (see :attr:`separable_weights`)."""
+        factors = self.separable_weights
         if factors is None:
             return None
         dilations = [self.dilation[a] for a in self.axes]
         return [_dilate_line(f, d) for f, d in zip(factors, dilations)]
+
+    def along(self, axis: int, x: np.ndarray, factor: np.ndarray) -> Plan:
+        """The plan of one 1-D pass of a separable kernel: ``factor`` (undilated) along
+        ``axis`` of ``x``, with this plan's padding, stride and dilation on that axis only."""
+        shape = [1] * x.ndim
+        shape[axis] = len(factor)
+        only = [a == axis for a in range(x.ndim)]
+        return replace(self, x=x, weights=factor.reshape(shape), axes=(axis,),
+                       pad=tuple(p if o else (0, 0) for p, o in zip(self.pad, only)),
+                       stride=tuple(s if o else 1 for s, o in zip(self.stride, only)),
+                       dilation=tuple(d if o else 1 for d, o in zip(self.dilation, only)))
 
     @property
     def padded_shape(self) -> tuple[int, ...]:
@@ -422,10 +438,11 @@ def _geometry(x_shape, x_dtype, k_shape, k_dtype, mode, flip, axes, boundary, or
         for a, n in enumerate(x_shape))
     padded_elements = math.prod(n + sum(p) for n, p in zip(x_shape, pad))
     if budget:
-        check_memory((out_elements + padded_elements) * compute.itemsize,
+        check_memory((2 * out_elements + padded_elements) * compute.itemsize,
                      f"{'convolving' if flip else 'correlating'} {x_shape} with a kernel of "
                      f"{tuple((n - 1) * d + 1 for n, d in zip(k_shape, dilation_full))} in "
-                     f"'{mode}' mode (its output and padded input)")
+                     f"'{mode}' mode (the padded input, the output and one intermediate "
+                     "of its size)")
     return _Geometry(axes=axes_t, kernel_shape=kernel_shape, swapped=swapped, flip=flip,
                      x_shape=x_shape, dilation=tuple(dilation_full),
                      stride=tuple(stride_full), pad=tuple(pad), out_dtype=out_dtype,

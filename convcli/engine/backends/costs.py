@@ -39,6 +39,8 @@ COSTS: dict[str, Cost] = {
     "direct_tap_byte": Cost(0.26e-9, "tap × output byte, one core", CALIBRATE),
     "direct_separable_tap_byte": Cost(0.32e-9, "1-D tap × padded byte, one core", CALIBRATE),
     "copied_byte": Cost(0.3e-9, "byte of the padded copy of the input", CALIBRATE),
+    "gather_tap_element": Cost(8e-9, "tap × output element gathered through the boundary's "
+                               "index map", CALIBRATE),
     "numpy_correlate_call": Cost(1.5e-6, "numpy.correlate call (per line)", ENGINE),
     "numpy_correlate_mac": Cost(0.22e-9, "multiply-add of numpy.correlate, one core", CALIBRATE),
     # fft backend (numpy.fft / scipy.fft)

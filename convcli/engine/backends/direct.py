@@ -92,6 +92,11 @@ class DirectBackend:
         """The cheapest of numpy.correlate down each line (one convolved axis, one kernel),
         one 1-D pass per axis (a rank-1 kernel) and the multiply-add of every non-zero tap."""
         candidates = [self._taps(plan)]
+        if plan.needs_padding and not plan.per_slice_kernel:
+            candidates.append(self._gathered(plan))
+            if plan.separable_weights is not None and (plan.boundary != "fill" or
+                                                       plan.fillvalue == 0):
+                candidates.append(self._gathered_separable(plan))
         if len(plan.axes) == 1 and not plan.per_slice_kernel:
             candidates.append(self._numpy_correlate(plan))
         elif plan.separable is not None:
@@ -100,7 +105,13 @@ class DirectBackend:
 
     @staticmethod
     def _copy_seconds(plan: Plan) -> float:
-        return cost("copied_byte") * plan.padded_bytes if plan.needs_padding else 0.0
+        """The padded copy: numpy.pad reflects or wraps at most the axis' length per round."""
+        if not plan.needs_padding:
+            return 0.0
+        rounds = 1
+        if plan.boundary != "fill":
+            rounds += max(-(-max(p) // plan.x.shape[a]) for a, p in enumerate(plan.pad))
+        return cost("copied_byte") * plan.padded_bytes * rounds
 
     def _taps(self, plan: Plan) -> Method:
         out_bytes = math.prod(plan.out_shape) * _accumulator_dtype(plan).itemsize
@@ -112,6 +123,34 @@ class DirectBackend:
                                    _accumulator_dtype(plan), plan.dilation)
 
         return Method("direct:taps", seconds, run)
+
+    def _gathered(self, plan: Plan) -> Method:
+        """Each non-zero tap gathers its samples through the boundary rule's index map: no
+        padded copy, O(taps × output) — for dilated kernels whose padding dwarfs the input."""
+        elements = math.prod(plan.out_shape)
+        seconds = cost("direct_call") + cost("gather_tap_element") * elements * \
+            plan.nonzero_taps
+        return Method("direct:gathered taps", seconds,
+                      lambda: gathered_taps(plan, _accumulator_dtype(plan)))
+
+    def _gathered_separable(self, plan: Plan) -> Method:
+        """Gathered taps one axis at a time for a rank-1 kernel (the boundary's index maps
+        are per axis, so they separate; a non-zero fill value does not)."""
+        factors = plan.separable_weights
+        shape, elements = list(plan.x.shape), 0
+        for axis, factor in zip(plan.axes, factors):
+            shape[axis] = plan.out_shape[axis]
+            elements += math.prod(shape) * int(np.count_nonzero(factor))
+        seconds = cost("direct_call") + cost("gather_tap_element") * elements
+
+        def run() -> np.ndarray:
+            values = plan.x
+            for axis, factor in zip(plan.axes, factors):
+                values = gathered_taps(plan.along(axis, values, factor),
+                                       _accumulator_dtype(plan))
+            return values
+
+        return Method("direct:gathered separable", seconds, run)
 
     def _separable(self, plan: Plan) -> Method:
         factors = plan.separable
@@ -140,6 +179,49 @@ class DirectBackend:
             seconds += self._copy_seconds(plan)
         return Method("direct:numpy.correlate", seconds,
                       lambda: _correlate_lines(plan, _accumulator_dtype(plan)))
+
+
+def boundary_index(positions: np.ndarray, n: int, boundary: str) -> np.ndarray:
+    """The input sample each position of the extended axis reads under a boundary rule (as
+    numpy.pad extends it); under "fill", ``n`` (one past the end) stands for the fill value."""
+    if boundary == "fill":
+        return np.where((positions < 0) | (positions >= n), n, positions)
+    if boundary == "nearest":
+        return np.clip(positions, 0, n - 1)
+    if boundary == "wrap":
+        return positions % n
+    if boundary == "reflect":  # d c b a | a b c d: period 2n
+        q = positions % (2 * n)
+        return np.where(q < n, q, 2 * n - 1 - q)
+    if n == 1:  # mirror of one sample
+        return np.zeros_like(positions)
+    q = positions % (2 * n - 2)  # mirror, d c b | a b c d: period 2n − 2
+    return np.where(q < n, q, 2 * n - 2 - q)
+
+
+def gathered_taps(plan: Plan, dtype: np.dtype) -> np.ndarray:
+    """The plan's correlation, each non-zero tap's samples gathered by index (no padding)."""
+    x = plan.x
+    if plan.boundary == "fill":  # one sample past the end of each axis holds the fill value
+        x = np.pad(x, [(0, 1) if a in plan.axes else (0, 0) for a in range(x.ndim)],
+                   constant_values=plan.fillvalue)
+    out = np.zeros(plan.out_shape, dtype=dtype)
+    tmp = np.empty(plan.out_shape, dtype=dtype)
+    starts = {a: np.arange(plan.out_shape[a]) * plan.stride[a] - plan.pad[a][0]
+              for a in plan.axes}
+    taps = [range(plan.weights.shape[a]) if a in plan.axes else [0] for a in range(x.ndim)]
+    for tap in itertools.product(*taps):
+        w = plan.weights[tap]
+        if not w:
+            continue
+        values = x
+        for a in plan.axes:
+            index = boundary_index(starts[a] + tap[a] * plan.dilation[a], plan.x.shape[a],
+                                   plan.boundary)
+            values = values.take(index, axis=a)
+        np.multiply(values, dtype.type(w), out=tmp, casting="unsafe")
+        out += tmp
+    return out
 
 
 def _correlate_lines(plan: Plan, dtype: np.dtype) -> np.ndarray:
