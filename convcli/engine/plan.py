@@ -100,7 +100,7 @@ class Plan:
     def is_integer(self) -> bool:
         return self.out_dtype.kind in "ui"
 
-    @property
+    @cached_property
     def needs_padding(self) -> bool:
         return any(b or a for b, a in self.pad)
 
@@ -110,7 +110,7 @@ class Plan:
         boundary rule (numpy.correlate's 'full', an FFT) need no padded copy."""
         return not self.needs_padding or (self.boundary == "fill" and self.fillvalue == 0)
 
-    @property
+    @cached_property
     def taps(self) -> int:
         """Taps of the dense kernel on the convolved axes."""
         return math.prod(self.kernel_shape[a] for a in self.axes)
@@ -121,7 +121,7 @@ class Plan:
         others = tuple(a for a in range(self.x.ndim) if a not in self.axes)
         return int(np.count_nonzero(np.any(self.weights, axis=others)))
 
-    @property
+    @cached_property
     def per_slice_kernel(self) -> bool:
         """True when the kernel differs along a broadcast (non-convolved) axis."""
         return any(self.weights.shape[a] > 1 for a in range(self.x.ndim) if a not in self.axes)
@@ -156,11 +156,11 @@ class Plan:
                        stride=tuple(s if o else 1 for s, o in zip(self.stride, only)),
                        dilation=tuple(d if o else 1 for d, o in zip(self.dilation, only)))
 
-    @property
+    @cached_property
     def padded_shape(self) -> tuple[int, ...]:
         return tuple(n + sum(p) for n, p in zip(self.x.shape, self.pad))
 
-    @property
+    @cached_property
     def padded_bytes(self) -> int:
         """Size of the padded copy of the input some methods make."""
         return math.prod(self.padded_shape) * self.compute_dtype.itemsize
@@ -295,6 +295,8 @@ class _Geometry:
     pad: tuple[tuple[int, int], ...]
     out_dtype: np.dtype
     compute_dtype: np.dtype
+    flip_index: tuple[slice, ...]  # reverses the convolved axes
+    derived: dict[str, Any]  # the Plan's shape properties, computed once
 
 
 def make_plan(
@@ -328,25 +330,29 @@ def make_plan(
         geometry = _geometry(*key)
     except TypeError:  # an option that cannot be a cache key: plan it uncached
         geometry = _geometry.__wrapped__(*key)
-    if not np.isfinite(fillvalue):
+    if not (fillvalue == 0 or np.isfinite(fillvalue)):
         raise InputError(f"fillvalue must be finite, got {fillvalue!r}")
-    if not np.isfinite(np.dot(k.ravel(), k.ravel()).real) and not np.all(np.isfinite(k)):
+    # Σ|k|² is finite unless a weight is NaN/inf (or so large that it overflows: then look).
+    if k.dtype.kind in "fc" and not math.isfinite(np.vdot(k, k).real) \
+            and not np.all(np.isfinite(k)):
         raise InputError("the kernel has non-finite values (NaN or inf)")
     scalar = x.ndim == 0
     if k.shape != geometry.kernel_shape:
         k = k.reshape(geometry.kernel_shape)
     if geometry.swapped:  # convolution commutes; correlate(x, k) is convolve(x, flip(conj(k)))
-        x, k = (k, x) if flip else (np.flip(np.conj(k), axis=geometry.axes), x)
+        x, k = (k, x) if flip else (np.conj(k)[geometry.flip_index], x)
     if x.shape != geometry.x_shape:
         x = x.reshape(geometry.x_shape) if scalar else np.broadcast_to(x, geometry.x_shape)
     if geometry.flip:
-        k = np.flip(k, axis=geometry.axes)
+        k = k[geometry.flip_index]
     elif k.dtype.kind == "c":
         k = np.conj(k)  # correlation conjugates the second operand, as scipy does
-    return Plan(x=x, weights=k, dilation=geometry.dilation, axes=geometry.axes,
+    plan = Plan(x=x, weights=k, dilation=geometry.dilation, axes=geometry.axes,
                 pad=geometry.pad, boundary=boundary, fillvalue=fillvalue,
                 stride=geometry.stride, out_dtype=geometry.out_dtype,
                 compute_dtype=geometry.compute_dtype, swapped=geometry.swapped, scalar=scalar)
+    plan.__dict__.update(geometry.derived)  # the shapes, computed once per geometry
+    return plan
 
 
 def _key(value: Any) -> Any:
@@ -443,10 +449,24 @@ def _geometry(x_shape, x_dtype, k_shape, k_dtype, mode, flip, axes, boundary, or
                      f"{tuple((n - 1) * d + 1 for n, d in zip(k_shape, dilation_full))} in "
                      f"'{mode}' mode (the padded input, the output and one intermediate "
                      "of its size)")
+    stand_in = Plan(x=np.broadcast_to(np.zeros((), compute), x_shape),
+                    weights=np.broadcast_to(np.zeros((), compute), k_shape),
+                    dilation=tuple(dilation_full), axes=axes_t, pad=tuple(pad),
+                    boundary=boundary, fillvalue=0, stride=tuple(stride_full),
+                    out_dtype=out_dtype, compute_dtype=compute)
+    derived = {name: getattr(stand_in, name) for name in _DERIVED}
     return _Geometry(axes=axes_t, kernel_shape=kernel_shape, swapped=swapped, flip=flip,
                      x_shape=x_shape, dilation=tuple(dilation_full),
                      stride=tuple(stride_full), pad=tuple(pad), out_dtype=out_dtype,
-                     compute_dtype=compute)
+                     compute_dtype=compute,
+                     flip_index=tuple(slice(None, None, -1) if a in axes_t else slice(None)
+                                      for a in range(ndim)),
+                     derived=derived)
+
+
+# Plan properties that depend on the geometry alone (cached per geometry by make_plan).
+_DERIVED = ("kernel_shape", "out_shape", "needs_padding", "taps", "per_slice_kernel",
+            "padded_shape", "padded_bytes")
 
 
 def _check_fits(x_shape, k_shape, axes, dilation) -> None:

@@ -19,9 +19,19 @@ from convcli.errors import BackendError
 
 
 def choose(plan: Plan) -> Method:
-    """The method with the lowest estimated time for this plan (ties: the backend's name)."""
+    """The method with the lowest estimated time for this plan (ties: the backend's name).
+
+    Backends are priced cheapest floor first (a floor is a backend's fixed cost per call),
+    and pricing stops once a finite-safe method costs less than every floor left: a small
+    input pays for one estimate, not three.
+    """
     ranked = []
-    for name, backend in available().items():
+    candidates = sorted((backend.floor(plan), name, backend)
+                        for name, backend in available().items())
+    for floor, name, backend in candidates:
+        if any(seconds <= floor and not method.spreads_nonfinite
+               for seconds, _, method in ranked):
+            break
         try:
             method = backend.estimate(plan)
         except BackendError:  # this backend cannot run the plan

@@ -36,6 +36,10 @@ class Method:
 class Backend(Protocol):
     name: str
 
+    def floor(self, plan: Plan) -> float:
+        """The least any of its methods can cost (its fixed cost per call): ``auto`` need not
+        price a backend whose floor is above a method it has priced already."""
+
     def estimate(self, plan: Plan) -> Method:
         """The method this backend would use for ``plan``, priced."""
 

@@ -88,9 +88,19 @@ class DirectBackend:
 
     name = "direct"
 
+    @staticmethod
+    def floor(plan: Plan) -> float:
+        return cost("numpy_correlate_call") if len(plan.axes) == 1 else cost("direct_call")
+
     def estimate(self, plan: Plan) -> Method:
         """The cheapest of numpy.correlate down each line (one convolved axis, one kernel),
-        one 1-D pass per axis (a rank-1 kernel) and the multiply-add of every non-zero tap."""
+        one 1-D pass per axis (a rank-1 kernel), the multiply-add of every non-zero tap, and
+        gathered taps (no padded copy). numpy.correlate, priced first, is kept without
+        pricing the others when it costs less than their fixed cost."""
+        if len(plan.axes) == 1 and not plan.per_slice_kernel:
+            line = self._numpy_correlate(plan)
+            if line.seconds <= cost("direct_call"):
+                return line
         candidates = [self._taps(plan)]
         if plan.needs_padding and not plan.per_slice_kernel:
             candidates.append(self._gathered(plan))
@@ -228,8 +238,14 @@ def _correlate_lines(plan: Plan, dtype: np.dtype) -> np.ndarray:
     """numpy.correlate down each line of the one convolved axis. Zero fill needs no padded
     copy: numpy's 'full' mode is that padding, cut to the plan's samples."""
     axis = plan.axes[0]
-    weights = np.conj(plan.kernel.ravel()).astype(dtype, copy=False)  # numpy conjugates back
+    weights = plan.kernel.ravel().astype(dtype, copy=False)
+    if weights.dtype.kind == "c":
+        weights = np.conj(weights)  # numpy.correlate conjugates it back
     zero_fill = plan.zero_fill
+    if plan.x.ndim == 1 and zero_fill:  # a lone signal: one call, no gathering
+        start = len(weights) - 1 - plan.pad[0][0]
+        dense = np.correlate(plan.x.astype(dtype, copy=False), weights, "full")
+        return dense[start: start + plan.dense_axis_length(0): plan.stride[0]]
     lines = np.moveaxis(plan.x if zero_fill else plan.padded(), axis, -1)
     length = plan.dense_axis_length(axis)
     start = len(weights) - 1 - plan.pad[axis][0]

@@ -178,6 +178,10 @@ class FFTBackend:
 
     name = "fft"
 
+    @staticmethod
+    def floor(plan: Plan) -> float:
+        return cost("fft_call")
+
     def _layout(self, plan: Plan) -> tuple[int, int] | None:
         """(axis, block step) for overlap-add, or None for one transform. Only a kernel that
         is long on one axis is blocked: with several, one multi-threaded n-D transform of the

@@ -62,6 +62,10 @@ class ScipyBackend:
 
     name = "scipy"
 
+    @staticmethod
+    def floor(plan: Plan) -> float:
+        return cost("scipy_call")
+
     def estimate(self, plan: Plan) -> Method:
         if plan.is_integer and plan.integer_bound() >= EXACT_INTEGER_LIMIT:
             raise BackendError("the integer result is too large for exact scipy arithmetic; "
