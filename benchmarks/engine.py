@@ -85,7 +85,7 @@ def run_case(label, ours, peers, macs, repeat):
     ffts = [row[p] for p in ("fftconvolve", "oaconvolve") if p in row]
     row["fft/scipy-fft"] = row["fft"] / min(ffts)
     print(f"{label:34s} " + "  ".join(
-        f"{k}={v:.2f}" if isinstance(v, float) and "/" in k else f"{k}={v:.1f}ms"
+        f"{k}={v:.2f}" if isinstance(v, float) and "/" in k else f"{k}={v:.3g}ms"
         for k, v in row.items() if k != "case"), flush=True)
     return row
 

@@ -20,10 +20,11 @@ from typing import Any
 import numpy as np
 
 from convcli.engine import Outcome, run
+from convcli.engine.names import NAN_POLICIES
 from convcli.engine.tolerances import sums_to_zero, zero_scale
 from convcli.errors import InputError
 
-POLICIES = ("ignore", "propagate", "zero", "error")
+POLICIES = NAN_POLICIES
 
 
 def check_policy(policy: str) -> None:

@@ -20,11 +20,10 @@ from typing import Any
 
 import numpy as np
 
+from convcli.engine.names import BOUNDARIES, MODES
 from convcli.errors import InputError
 from convcli.settings import check_memory
 
-MODES = ("full", "same", "valid")
-BOUNDARIES = ("fill", "reflect", "mirror", "nearest", "wrap")
 # scipy.ndimage's boundary names → numpy.pad's names for the same extension.
 NUMPY_PAD_MODE = {
     "fill": "constant",

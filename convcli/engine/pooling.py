@@ -20,9 +20,9 @@ import numpy as np
 from convcli.engine import Outcome, run
 from convcli.engine.plan import normalise_axes, per_axis
 from convcli.errors import InputError
+from convcli.names import POOL_NAN as NAN_POLICIES
+from convcli.names import POOL_OPS as OPS
 
-OPS = ("max", "min", "mean", "sum", "l2", "median")
-NAN_POLICIES = ("ignore", "propagate")
 _REDUCE = {"max": (np.max, np.nanmax), "min": (np.min, np.nanmin),
            "median": (np.median, np.nanmedian)}
 

@@ -2,77 +2,58 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Annotated
 
 import typer
 
-from convcli.cli.options import (
-    BackendName,
-    BackendOpt,
-    OutputOpt,
-    QuietOpt,
-    TimingsFormat,
-    TimingsOpt,
-)
+from convcli.cli.jobs.engine_call import EngineOptions
+from convcli.cli.options import INTEGERS, choice, integers, shared_options
 from convcli.cli.report import Timings
+from convcli.names import POOL_NAN, POOL_OPS
 
 
-class PoolOp(str, Enum):
-    max = "max"
-    min = "min"
-    mean = "mean"
-    sum = "sum"
-    l2 = "l2"
-    median = "median"
-
-
-class PoolNan(str, Enum):
-    ignore = "ignore"
-    propagate = "propagate"
-
-
+@shared_options("pool", offer=("backend", "output", "quiet", "timings"))
 def pool(
-    input: Annotated[str, typer.Argument(help="A signal CSV, an image, a .npy array, or -.")],
-    size: Annotated[str, typer.Option(
-        "--size", "-n", help="Window size: one for every axis, or one per axis (2,3).")],
+    input: Annotated[str, typer.Argument(
+        metavar="INPUT", help="A signal CSV, an image, a .npy array, or -.")],
+    size: Annotated[str, typer.Option("--size", "-n", parser=integers, metavar=INTEGERS,
+                                      help="Window size: 2, or one per axis: 2,3.")],
     stride: Annotated[str | None, typer.Option(
-        help="Step between windows, one or one per axis (default: the size: no overlap).")
-    ] = None,
-    op: Annotated[PoolOp, typer.Option(
-        help="The statistic of each window (l2: root of the sum of squares).")] = PoolOp.max,
-    nan: Annotated[PoolNan, typer.Option(
-        help="Missing cells: skip them (a window with none present is empty), or propagate."
-    )] = PoolNan.ignore,
-    output: OutputOpt = None,
-    backend: BackendOpt = BackendName.auto,
-    quiet: QuietOpt = False,
-    timings: TimingsOpt = TimingsFormat.table,
+        parser=integers, metavar=INTEGERS,
+        help="Step between windows, or one per axis (default: the size: no overlap).")] = None,
+    op: Annotated[choice(POOL_OPS), typer.Option(
+        help="The statistic over each window (l2: root of the sum of squares).")] = "max",
+    nan: Annotated[choice(POOL_NAN), typer.Option(
+        help="Missing cells: skip them (a window with none is empty) or propagate.")
+    ] = "ignore",
+    *,
+    options: EngineOptions,
+    report: Timings,
+    output: str | None,
 ) -> None:
-    """Pool a signal (down its rows, each column), an image (each channel) or an array.
+    """Pool a signal, an image or an array over windows.
 
-    Windows lie wholly inside the input. A CSV keeps its layout: each output row carries the
-    pooled numbers and the time/text cells of its window's first row.
+    A signal is pooled down its rows (each column), an image over its rows and columns (each
+    channel, alpha too), an array over every axis. Windows lie wholly inside the input. A CSV
+    keeps its layout: each output row carries the pooled numbers and the time/text cells of
+    its window's first row.
 
     Examples:
 
+    \b
       convcli pool samples/trajectory.csv --size 10 --op mean -o every10.csv
-
       convcli pool samples/astronaut.png --size 2 -o half.png
     """
     from convcli.cli.jobs.inputs import kind_of_source
-    from convcli.cli.options import int_tuple
     from convcli.engine.pooling import pool as pool_op
     from convcli.io.atomic import check_not_input
 
-    sizes = int_tuple(size, "size")
-    strides = None if stride is None else int_tuple(stride, "stride")
-    report = Timings("pool", quiet=quiet, json_output=timings == TimingsFormat.json)
     kind = kind_of_source(input)
     if kind == "image":
         from convcli.cli.jobs.image import resolve_output
 
-        output = resolve_output(input, output, f"{op.value}pool{size.replace(',', 'x')}")
+        shown = size if isinstance(size, int) else "x".join(map(str, size))
+        output = resolve_output(input, output, f"{op}pool{shown}")
     output = output or "-"
     check_not_input(output, input)
     with report.stage("read") as stage:
@@ -80,11 +61,11 @@ def pool(
         stage.detail = f"{data.shape}"
     axes = (0,) if kind == "signal" else (0, 1) if kind == "image" else None
     with report.stage("pool", amount=data.size, unit="samples") as stage:
-        outcome = pool_op(data, sizes, stride=strides, op=op.value, axes=axes, nan=nan.value,
-                          backend=backend.value)
-        stage.detail = f"{op.value} {size}, stride {stride or size}: {outcome.method}"
+        outcome = pool_op(data, size, stride=stride, op=op, axes=axes, nan=nan,
+                          backend=options.backend)
+        stage.detail = f"{op} {size}, stride {stride or size}: {outcome.method}"
     with report.stage("write"):
-        step = strides or sizes
+        step = stride or size
         writer(outcome.values, output, step if isinstance(step, int) else step[0])
     report.facts.update(backend=outcome.method, shape=list(outcome.values.shape))
     report.report()
