@@ -15,6 +15,7 @@ from convcli.cli.commands import bench, convolve, pool, smooth
 from convcli.cli.commands import filter as filter_cmd
 from convcli.cli.report import error
 from convcli.errors import ConvcliError
+from convcli.settings import settings
 
 app = typer.Typer(
     name="convcli",
@@ -40,7 +41,7 @@ def _root(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
 ) -> None:
     if debug:
-        os.environ["CONVCLI_DEBUG"] = "1"
+        settings().debug = True
 
 
 app.command("smooth")(smooth.smooth)
@@ -114,6 +115,14 @@ def _param_name(param) -> str:
     return (param.name or "").upper()
 
 
+def _debug() -> bool:
+    """Whether tracebacks are wanted (``--debug`` or ``CONVCLI_DEBUG``)."""
+    try:
+        return settings().debug
+    except ConvcliError:  # a malformed setting is itself the error being reported
+        return False
+
+
 def main() -> None:
     """Entry point: run the app; a user error is one ``convcli: error:`` line, exit code 2."""
     try:
@@ -126,7 +135,7 @@ def main() -> None:
         sys.stderr.write("\n".join(usage_lines(exc)) + "\n")
         sys.exit(exc.exit_code)
     except ConvcliError as exc:
-        if os.environ.get("CONVCLI_DEBUG"):
+        if _debug():
             raise
         error(_with_flag(exc))
         sys.exit(2)
@@ -138,7 +147,7 @@ def main() -> None:
         error("interrupted")
         sys.exit(130)
     except OSError as exc:
-        if os.environ.get("CONVCLI_DEBUG"):
+        if _debug():
             raise
         where = f": {exc.filename}" if getattr(exc, "filename", None) else ""
         error(f"{exc.strerror or exc}{where}")

@@ -24,6 +24,7 @@ from convcli.errors import BackendError, InputError
 from convcli.settings import settings
 
 EXACT_INTEGER_LIMIT = 2.0**52  # integers in float64 are exact below this
+PARALLEL_POINTS = 1 << 16  # smaller transforms run on one thread (as _along does for numpy)
 SCIPY_FFT_REPAYS = 4  # scipy.fft is imported when numpy's transforms would take 4× its import
 
 
@@ -63,12 +64,17 @@ def _scipy_fft(points: float):
     return scipy.fft
 
 
+def _workers(points: int) -> int:
+    """scipy.fft workers: one for small transforms, whose thread start-up would cost more."""
+    return 1 if points < PARALLEL_POINTS else parallel.threads()
+
+
 def _transform(values: np.ndarray, shape: list[int], axes: list[int], real: bool,
                fft_module=None) -> np.ndarray:
     """Forward n-D transform over ``axes`` zero-padded to ``shape``."""
     if fft_module is not None:
         fn = fft_module.rfftn if real else fft_module.fftn
-        return fn(values, shape, axes=axes, workers=parallel.threads())
+        return fn(values, shape, axes=axes, workers=_workers(values.size))
     out = values
     for i, (n, axis) in enumerate(reversed(list(zip(shape, axes)))):
         first_real = real and i == 0
@@ -81,7 +87,7 @@ def _inverse(spectrum: np.ndarray, shape: list[int], axes: list[int], real: bool
              fft_module=None) -> np.ndarray:
     if fft_module is not None:
         fn = fft_module.irfftn if real else fft_module.ifftn
-        return fn(spectrum, shape, axes=axes, workers=parallel.threads())
+        return fn(spectrum, shape, axes=axes, workers=_workers(spectrum.size))
     out = spectrum
     for i, (n, axis) in enumerate(zip(shape, axes)):
         last_real = real and i == len(axes) - 1
