@@ -141,7 +141,7 @@ def main() -> None:
           f"worst fft/scipy-fft {max(r['fft/scipy-fft'] for r in rows):.2f}")
     if args.small:
         return
-    print("\n## peak memory on 4096² float32 (× input+output bytes)")
+    print("\n## peak memory on the largest image of the run, float32 (× input+output bytes)")
     side = 2048 if args.quick else 4096
     img = rng.standard_normal((side, side)).astype(np.float32)
     for name in ("3x3", "31x31 gauss", "101x101"):
