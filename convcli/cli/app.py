@@ -19,6 +19,7 @@ from convcli.cli.commands import filter as filter_cmd
 from convcli.cli.report import error
 from convcli.errors import ConvcliError
 from convcli.io.atomic import ReaderGone
+from convcli.settings import settings
 
 app = typer.Typer(
     name="convcli",
@@ -44,7 +45,7 @@ def _root(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
 ) -> None:
     if debug:
-        os.environ["CONVCLI_DEBUG"] = "1"
+        settings().debug = True
 
 
 app.command("smooth")(smooth.smooth)
@@ -94,6 +95,19 @@ def _guard_standard_streams() -> None:
 def _say(message: str) -> None:
     with suppress(Exception):  # stderr may be closed or gone (SIGHUP)
         error(message)
+
+
+# Library options an error names as its way out → the flag that sets them here.
+_FLAGS = {"backend": "--backend {value}", "stream": "--no-stream", "nan": "--nan {value}"}
+
+
+def _with_flag(exc: ConvcliError) -> str:
+    """The error's message, with the flag for the option it names (if any)."""
+    flag = _FLAGS.get(getattr(exc, "option", None) or "")
+    value = getattr(exc, "value", None)
+    if flag is None or ("{value}" in flag and value is None):
+        return str(exc)
+    return f"{exc} ({flag.format(value=value)})"
 
 
 def usage_lines(exc: UsageError) -> list[str]:
@@ -146,13 +160,21 @@ def _param_name(param) -> str:
     return (param.name or "").upper()
 
 
+def _debug() -> bool:
+    """Whether tracebacks are wanted (``--debug`` or ``CONVCLI_DEBUG``)."""
+    try:
+        return settings().debug
+    except ConvcliError:  # a malformed setting is itself the error being reported
+        return False
+
+
 def main() -> None:
     """Entry point: run the app; a user error is one ``convcli: error:`` line, exit code 2;
     SIGINT, SIGTERM and SIGHUP clean up and exit 128 + the signal's number."""
     _guard_standard_streams()
     for signum in _HANDLED:
         signal.signal(signum, _on_signal)
-    if not os.environ.get("CONVCLI_DEBUG"):
+    if not _debug():
         warnings.simplefilter("ignore", RuntimeWarning)  # overflow etc.: results say it
     try:
         code = app(prog_name="convcli", standalone_mode=False)
@@ -164,9 +186,9 @@ def main() -> None:
         sys.stderr.write("\n".join(usage_lines(exc)) + "\n")
         sys.exit(exc.exit_code)
     except ConvcliError as exc:
-        if os.environ.get("CONVCLI_DEBUG"):
+        if _debug():
             raise
-        _say(str(exc))
+        _say(_with_flag(exc))
         sys.exit(2)
     except (BrokenPipeError, ReaderGone):  # the reader went away (`| head`): not an error
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -178,12 +200,12 @@ def main() -> None:
              else f"stopped by {signal.Signals(signum).name}")
         sys.exit(128 + signum)
     except RecursionError:
-        if os.environ.get("CONVCLI_DEBUG"):
+        if _debug():
             raise
         _say("input nested too deeply to read")
         sys.exit(2)
     except OSError as exc:
-        if os.environ.get("CONVCLI_DEBUG"):
+        if _debug():
             raise
         from convcli.io.atomic import is_temp
 

@@ -202,9 +202,10 @@ class KernelEntry:
         if not np.all(np.isfinite(array)):
             raise KernelError(f"{self.name}: these parameters overflow to non-finite weights")
         if self.normalized if normalize is None else normalize:
-            total = float(array.sum())
-            if abs(total) > 1e-12 * float(np.abs(array).sum()):
-                array = array / total
+            from convcli.engine.tolerances import sums_to_zero
+
+            if not sums_to_zero(array):
+                array = array / float(array.sum())
             elif self.normalized:
                 shown = ", ".join(f"{k}={v}" for k, v in given.items()) or "the defaults"
                 raise KernelError(

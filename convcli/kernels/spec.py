@@ -62,10 +62,29 @@ _SPELLINGS = {"normalise": "normalize"}
 def parse_kernel(spec: str, ndim: int | None = None) -> Kernel:
     """The kernel a spec string describes (values and origin).
 
-    ``ndim=None`` gives the kernel's natural dimension; 1, 2 or 3 asks for that many axes:
-    separable smoothing kernels become outer products of their profile, a written row
-    becomes a (1, K) row for 2-D, a (1, K) or (K, 1) matrix is squeezed for 1-D, and a
-    kernel with no such form raises :class:`KernelError`, as does every user mistake.
+    Parameters
+    ----------
+    spec : str
+        A library name with parameters (``gaussian:sigma=2``), a file, inline values
+        (``[1,2,1]``, ``[1,2;3,4]``) or an ImageMagick-style kernel, with modifiers such as
+        ``normalize=false``.
+    ndim : {None, 1, 2, 3}
+        None gives the kernel's natural dimension; 1, 2 or 3 asks for that many axes:
+        separable smoothing kernels become outer products of their profile, a written row
+        becomes a (1, K) row for 2-D, a (1, K) or (K, 1) matrix is squeezed for 1-D.
+
+    Returns
+    -------
+    Kernel
+        The weights and origin; a kernel with no such form, and every other user mistake,
+        raises :class:`KernelError`.
+
+    Examples
+    --------
+    >>> parse_kernel("[1,2,1]").values
+    array([1., 2., 1.])
+    >>> parse_kernel("box:size=3", ndim=2).shape
+    (3, 3)
     """
     if ndim not in (None, 1, 2, 3):
         raise KernelError(f"a kernel has 1, 2 or 3 axes, not {ndim}")

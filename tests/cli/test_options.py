@@ -250,11 +250,11 @@ def _per_axis(text, naxes):
 
 def _expected_shape(command, option, flag, shape, axes, kernel_side):
     """The output shape the options ask for, from scipy's rule (None: the input's)."""
-    if command == "pool":
-        size = int(flag[1]) if option == "size" else 2
-        stride = int(flag[1]) if option == "stride" else size
-        return tuple(((n - size) // stride + 1) if a in axes else n
-                     for a, n in enumerate(shape))
+    if command == "pool":  # one size and stride per axis (issue 12: --size 2,3)
+        size = _per_axis(flag[1], len(axes)) if option == "size" else [2] * len(axes)
+        stride = _per_axis(flag[1], len(axes)) if option == "stride" else size
+        return tuple(((n - size[axes.index(a)]) // stride[axes.index(a)] + 1) if a in axes
+                     else n for a, n in enumerate(shape))
     mode = flag[1] if option == "mode" else "same"
     stride = _per_axis(flag[1], len(axes)) if option == "stride" else [1] * len(axes)
     dilation = _per_axis(flag[1], len(axes)) if option == "dilation" else [1] * len(axes)
