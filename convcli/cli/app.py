@@ -16,11 +16,13 @@ from typer._click.exceptions import MissingParameter, NoArgsIsHelpError, NoSuchO
 from convcli import __version__
 from convcli.cli.commands import bench, convolve, pool, smooth
 from convcli.cli.commands import filter as filter_cmd
+from convcli.cli.plain_values import install as install_plain_values
 from convcli.cli.report import error
 from convcli.errors import ConvcliError
 from convcli.io.atomic import ReaderGone
 from convcli.settings import settings
 
+install_plain_values()  # no pydantic import for plain option values (0.1 s a run)
 app = typer.Typer(
     name="convcli",
     help="Filter signals (CSV) and images by convolution with a named or file-given kernel.\n\n"
