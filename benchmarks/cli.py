@@ -11,7 +11,7 @@ Medians of --repeat runs (wall time of the whole process), ratios against each p
 sizes. Peers that are not installed are skipped (apt-get install miller imagemagick
 libvips-tools; pip install polars).
 
-    python benchmarks/cli.py [--repeat 3] [--rows 1000000] [--side 4096]
+    python benchmarks/cli.py [--repeat 3] [--rows 1000000] [--side 4096] [--no-images]
 """
 
 from __future__ import annotations
@@ -42,9 +42,10 @@ def wall(cmd: list[str] | str, repeat: int, shell: bool = False) -> float:
     return timed(cmd, repeat, shell)[0]
 
 
-def timed(cmd: list[str] | str, repeat: int, shell: bool = False) -> tuple[float, float]:
-    """Median wall seconds and the largest peak RSS (MB, from wait4) of ``repeat`` runs."""
-    times, peaks = [], []
+def timed(cmd: list[str] | str, repeat: int, shell: bool = False) -> tuple[float, float, float]:
+    """Median wall seconds, the largest peak RSS (MB, from wait4) and the median CPU seconds
+    (user + system: what a busy machine changes least) of ``repeat`` runs."""
+    times, peaks, cpus = [], [], []
     for _ in range(repeat):
         begin = time.perf_counter()
         process = subprocess.Popen(cmd, shell=shell, stdout=subprocess.DEVNULL,
@@ -54,7 +55,8 @@ def timed(cmd: list[str] | str, repeat: int, shell: bool = False) -> tuple[float
         if os.waitstatus_to_exitcode(status) != 0:
             raise SystemExit(f"{cmd} failed")
         peaks.append(usage.ru_maxrss / 1024)  # Linux: kilobytes
-    return statistics.median(times), max(peaks)
+        cpus.append(usage.ru_utime + usage.ru_stime)
+    return statistics.median(times), max(peaks), statistics.median(cpus)
 
 
 def make_csv(path: Path, rows: int) -> None:
@@ -89,6 +91,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--side", type=int, default=4096)
+    parser.add_argument("--no-images", action="store_true", help="Skip the PNG comparison.")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="convcli-bench-"))
     sample = ROOT / "samples" / "trajectory.csv"
@@ -121,13 +124,18 @@ def main() -> None:
             results[name].append(timed(command, 1))
     print(f"\n## smooth {args.rows:,}-row t,x,y,z CSV ({csv.stat().st_size / 1e6:.0f} MB; "
           "targets: ≤ 1.5× polars, ≤ 200 MB peak RSS)")
-    ours = statistics.median(t for t, _ in results["convcli"])
+    ours = statistics.median(t for t, _, _ in results["convcli"])
     for name, runs_of in results.items():
-        seconds = statistics.median(t for t, _ in runs_of)
-        peak = max(rss for _, rss in runs_of)
+        seconds = statistics.median(t for t, _, _ in runs_of)
+        peak = max(rss for _, rss, _ in runs_of)
+        cpu = statistics.median(c for _, _, c in runs_of)
         ratio = f"  convcli/{name} = {ours / seconds:.2f}" if name != "convcli" else ""
-        print(f"  {name}: {seconds:.3f} s, peak RSS {peak:.0f} MB{ratio}")
+        print(f"  {name}: {seconds:.3f} s (CPU {cpu:.2f} s), peak RSS {peak:.0f} MB{ratio}")
+    print(f"  load average during the runs: {os.getloadavg()[0]:.1f}")
 
+    if args.no_images:
+        shutil.rmtree(tmp, ignore_errors=True)
+        return
     png = tmp / "big.png"
     make_png(png, args.side)
     out = tmp / "ours.png"

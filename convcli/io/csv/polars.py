@@ -49,7 +49,9 @@ def _maybe_skipped(body: bytes) -> bool:
     """False when ``body`` surely has no comment or blank line (quick substring tests)."""
     if b"#" in body or body[:1] in (b"\n", b"\r", b" ", b"\t", b""):
         return True
-    return any(pair in body for pair in (b"\n\n", b"\n\r", b"\n ", b"\n\t"))  # a later line
+    marks = np.frombuffer(body, np.uint8)
+    after = marks[np.flatnonzero(marks[:-1] == 10) + 1]  # the first byte of each later line
+    return bool(np.isin(after, (10, 13, 32, 9)).any())
 
 
 def parse_body(body: bytes, fmt: CsvFormat) -> tuple[np.ndarray, list[pl.Series]] | None:
