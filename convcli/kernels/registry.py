@@ -25,6 +25,8 @@ from convcli.kernels.kernel import Kernel
 from convcli.kernels.limits import check_size
 
 FAMILIES = ("smoothing", "windows", "time_series", "edges", "enhance", "gabor")
+BANK_KEYS = ("orientations",)
+"""Keys that make a bank of kernels (see :mod:`convcli.kernels.library.banks`)."""
 TRUE_WORDS = ("true", "yes", "on", "1")
 FALSE_WORDS = ("false", "no", "off", "0")
 _INT_RE = re.compile(r"[+-]?\d+(\.0*)?")
@@ -176,7 +178,11 @@ class KernelEntry:
 
         ``normalize`` overrides the entry's own rule (smoothing kernels: unit sum).
         """
-        for key in given:
+        for key, text in given.items():
+            if key in BANK_KEYS or (key == "direction" and text == "all"):
+                raise KernelError(
+                    f"{self.name}:{key}={text} is a bank of kernels, one feature map each: "
+                    "give it to `convcli filter -k` (one kernel is needed here)")
             if self.param(key) is None:
                 raise KernelError(
                     unknown_param_message(self.name, [p.name for p in self.params], key)

@@ -24,6 +24,7 @@ from convcli.cli.options import (
     TimingsOpt,
 )
 from convcli.cli.report import Timings
+from convcli.errors import ConvcliError
 
 
 def convolve(
@@ -44,6 +45,12 @@ def convolve(
     scheduler: Annotated[str | None, typer.Option(
         envvar="DASK_SCHEDULER_ADDRESS", help="Run the chunks on this dask.distributed "
         "cluster (tcp://host:8786) instead of local threads.")] = None,
+    layer: Annotated[bool, typer.Option(
+        "--layer", help="KERNEL is a .npy of weights (out, in/groups, kh, kw) applied as a "
+        "deep-learning conv2d (cross-correlation summed over input channels) to an image or "
+        "an (in, H, W) array: writes (out, H', W') maps to .npy or float .tiff.")] = False,
+    groups: Annotated[int, typer.Option(
+        min=1, help="With --layer: split the channels into this many groups.")] = 1,
     quiet: QuietOpt = False,
     timings: TimingsOpt = TimingsFormat.table,
 ) -> None:
@@ -60,6 +67,8 @@ def convolve(
       convcli convolve samples/astronaut.png samples/kernels/sharpen.csv -o sharp.png
 
       convcli convolve big.zarr gaussian:sigma=4 -o out.zarr --scheduler tcp://host:8786
+
+      convcli convolve samples/astronaut.png weights.npy --layer --stride 2 -o maps.npy
     """
     from convcli.cli.jobs import image as image_job
     from convcli.cli.jobs import signal as signal_job
@@ -70,6 +79,14 @@ def convolve(
     report = Timings("convolve", quiet=quiet, json_output=timings == TimingsFormat.json)
     from convcli.cli.jobs import chunked as chunked_job
 
+    if layer or groups != 1:
+        from convcli.cli.jobs import layer as layer_job
+
+        if not layer:
+            raise ConvcliError("--groups belongs to --layer")
+        layer_job.run(input, output or "-", kernel, options, report, groups=groups)
+        report.report()
+        return
     if chunks or scheduler or chunked_job.should_chunk(input):
         chunked_job.run(input, output or "-", kernel, options, report, chunks=chunks,
                         scheduler=scheduler)

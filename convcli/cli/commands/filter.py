@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Annotated
 
 import typer
@@ -24,9 +25,23 @@ from convcli.cli.options import (
 )
 from convcli.cli.report import Timings
 
-KernelArg = Annotated[str, typer.Option(
+
+class Combine(str, Enum):
+    magnitude = "magnitude"
+    max = "max"
+    sum = "sum"
+    argmax = "argmax"
+
+
+KernelArg = Annotated[list[str], typer.Option(
     "--kernel", "-k", help="Kernel spec: a name (edge, gaussian:sigma=2, sobel:direction=y…), "
-    "a file (.csv .txt .npy .json) or inline \"[1,2,1; 2,4,2; 1,2,1]\". See `convcli kernels`.")]
+    "a file (.csv .txt .npy .json) or inline \"[1,2,1; 2,4,2; 1,2,1]\". See `convcli kernels`. "
+    "Repeat it, or give a bank (sobel:direction=all, kirsch:direction=all, "
+    "gabor:orientations=8), for one feature map per kernel (.npy or float .tiff).")]
+CombineOpt = Annotated[Combine | None, typer.Option(
+    help="Merge a bank's feature maps into one image: magnitude √Σm², max, sum or argmax.")]
+PlotOpt = Annotated[str | None, typer.Option(
+    "--plot", help="Also draw a before | after | kernel sheet to this .png, .svg or .pdf.")]
 AbsOpt = Annotated[bool, typer.Option("--abs", help="Magnitude of signed responses (edges).")]
 NormalizeOpt = Annotated[bool, typer.Option(
     "--normalize", help="Stretch the result's min..max to the full output range.")]
@@ -42,7 +57,7 @@ ImageOutputOpt = Annotated[str | None, typer.Option(
 def filter_image(
     image: Annotated[str, typer.Argument(help="Image file (PNG, JPEG, TIFF, BMP, WebP, GIF) "
                                                 "or - for stdin.")],
-    kernel: KernelArg = "edge",
+    kernel: KernelArg = ["edge"],  # noqa: B006 (typer reads the default, never mutates it)
     output: ImageOutputOpt = None,
     absolute: AbsOpt = False,
     normalize: NormalizeOpt = False,
@@ -57,6 +72,8 @@ def filter_image(
     dilation: DilationOpt = "1",
     quiet: QuietOpt = False,
     timings: TimingsOpt = TimingsFormat.table,
+    combine: CombineOpt = None,
+    plot: PlotOpt = None,
 ) -> None:
     """Filter an image with a kernel; grey, RGB(A), palette, 16-bit kept as they are.
 
@@ -68,6 +85,12 @@ def filter_image(
       convcli filter samples/astronaut.png --kernel edge --abs -o edges.png
 
       convcli filter photo.jpg -k gaussian:sigma=2 -o - | convcli filter - -k sharpen > out.jpg
+
+      convcli filter samples/astronaut.png -k sobel:direction=x -k sobel:direction=y -o g.npy
+
+      convcli filter samples/astronaut.png -k sobel:direction=all --combine magnitude -o g.png
+
+      convcli filter samples/astronaut.png -k gaussian:sigma=3 -o blur.png --plot sheet.png
     """
     from convcli.cli.jobs import image as image_job
 
@@ -75,5 +98,6 @@ def filter_image(
                                      dilation)
     report = Timings("filter", quiet=quiet, json_output=timings == TimingsFormat.json)
     look = image_job.ImageOutput(absolute, normalize, bias, compress_level)
-    image_job.run(image, output, kernel, options, report, look)
+    image_job.run(image, output, kernel, options, report, look,
+                  combine=combine.value if combine else None, plot=plot)
     report.report()

@@ -26,6 +26,10 @@ from convcli.cli.options import (
 )
 from convcli.cli.report import Timings
 
+PlotOpt = Annotated[str | None, typer.Option(
+    "--plot", help="Also draw the columns before and after, the kernel and its frequency "
+    "response to this .png, .svg or .pdf (the plot extra).")]
+
 
 class NanPolicy(str, Enum):
     ignore = "ignore"
@@ -62,6 +66,7 @@ def smooth(
     dilation: DilationOpt = "1",
     quiet: QuietOpt = False,
     timings: TimingsOpt = TimingsFormat.table,
+    plot: PlotOpt = None,
 ) -> None:
     """Smooth (or filter) every numeric column of a signal CSV, keeping its layout.
 
@@ -77,6 +82,8 @@ def smooth(
       convcli smooth samples/trajectory.csv --kernel gaussian:sigma=3 --columns x,y -o out.csv
 
       cat samples/trajectory.csv | convcli smooth - | convcli smooth - --kernel box:size=5
+
+      convcli smooth samples/trajectory.csv -o smooth.csv --plot smooth.png
     """
     from convcli.cli.jobs import signal as signal_job
 
@@ -84,6 +91,7 @@ def smooth(
                                      dilation)
     report = Timings("smooth", quiet=quiet, json_output=timings == TimingsFormat.json)
     signal_job.run(signal, output, kernel, options, report, columns=columns,
-                   time_column=time_column, nan=nan.value, fill_gaps=fill_gaps, stream=stream)
+                   time_column=time_column, nan=nan.value, fill_gaps=fill_gaps, stream=stream,
+                   plot=plot)
     report.report()
 

@@ -9,11 +9,16 @@ from convcli.errors import InputError
 
 def run(source: str, output: str, spec: str, options: EngineOptions, report: Timings, *,
         columns: str | None, time_column: str | None, nan: str, fill_gaps: bool,
-        stream: bool | None) -> None:
-    """Filter each numeric column of a signal CSV on its own, writing the same layout."""
+        stream: bool | None, plot: str | None = None) -> None:
+    """Filter each numeric column of a signal CSV on its own, writing the same layout;
+    ``plot`` draws the columns before and after with the kernel and its response."""
     from convcli.cli.jobs import stream as stream_job
+    from convcli.cli.jobs.plots import check_plot, plot_signal
 
-    if stream_job.should_stream(source, stream, options):
+    check_plot(plot, source, output)
+    if plot is not None and stream:
+        raise InputError("--plot draws the whole signal: it cannot --stream")
+    if plot is None and stream_job.should_stream(source, stream, options):
         return stream_job.run(source, output, spec, options, report,
                               columns=columns.split(",") if columns else None,
                               time_column=_time_column(time_column), nan=nan,
@@ -43,6 +48,9 @@ def run(source: str, output: str, spec: str, options: EngineOptions, report: Tim
         )
     with report.stage("write", amount=outcome.values.nbytes, unit="B"):
         write_signal(table, outcome.values, output)
+    if plot is not None:
+        plot_signal(plot, table, outcome.values,
+                    kernel.rotated(2) if options.correlate else kernel, report)
     report.facts.update(backend=outcome.method, rows=int(table.data.shape[0]),
                         columns=table.filtered, path="batch")
 
