@@ -76,8 +76,8 @@ def gabor_complex(
     params=(
         Param("frequency", float, 0.1, "carrier frequency, cycles per pixel", low=0,
               low_open=True, high=0.5),
-        Param("theta", float, 0.0, "carrier direction, degrees counter-clockwise from +x "
-              "(0: vertical stripes)"),
+        Param("theta", float, 0.0, "carrier direction, degrees from +x towards +y (rows grow "
+              "downwards, so clockwise on screen); 0: vertical stripes"),
         Param("sigma", float, None, "envelope σ along the carrier, pixels; default: a "
               "one-octave bandwidth, 0.56/frequency", low=0, low_open=True),
         Param("gamma", float, 1.0, "aspect ratio σ_along/σ_across (OpenCV's gamma)", low=0,
