@@ -84,8 +84,8 @@ def show(
     response: Annotated[bool, typer.Option(
         "--response", help="Print the magnitude of its frequency response instead.")] = False,
     plot: Annotated[str | None, typer.Option(
-        "--plot", help="Draw the kernel and its frequency response to this .png, .svg or "
-        ".pdf (the plot extra).")] = None,
+        "--plot", metavar="FILE", help="Draw the kernel and its frequency response to this "
+        ".png, .svg or .pdf (the plot extra).")] = None,
 ) -> None:
     """Show a kernel's values, with its size, sum, rank and origin."""
     from convcli.kernels import parse_kernel

@@ -11,8 +11,8 @@ from convcli.cli.options import complete_kernel, shared_options
 from convcli.cli.report import Timings
 
 PlotOpt = Annotated[str | None, typer.Option(
-    "--plot", help="Also draw the columns before and after, the kernel and its frequency "
-    "response to this .png, .svg or .pdf (the plot extra).")]
+    "--plot", metavar="FILE", help="Also draw the columns before and after, the kernel and "
+    "its frequency response to this .png, .svg or .pdf (the plot extra).")]
 
 
 @shared_options("smooth", without=("axes",), boundary="nearest", nan="ignore", output="-")
