@@ -1,4 +1,4 @@
-"""Make the README's three pictures from the samples, through the installed convcli command.
+"""Make the README's three pictures from the samples, through the command line.
 
     .venv/bin/python samples/make_figures.py [--out docs/figures]
 
@@ -13,7 +13,6 @@ Needs the plot extra (pip install -e ".[plot]"). The data outputs go to a tempor
 from __future__ import annotations
 
 import argparse
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -29,14 +28,6 @@ JOBS = {
 }
 
 
-def convcli() -> str:
-    beside = Path(sys.executable).parent / "convcli"
-    found = str(beside) if beside.exists() else shutil.which("convcli")
-    if not found:
-        sys.exit("make_figures: the convcli command is not installed (pip install -e '.[plot]')")
-    return found
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=HERE.parent / "docs" / "figures")
@@ -44,7 +35,8 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         for name, args in JOBS.items():
-            command = [convcli(), *(a.format(tmp=tmp) for a in args), "--plot", str(out / name)]
+            command = [sys.executable, "-m", "convcli", *(a.format(tmp=tmp) for a in args),
+                       "--plot", str(out / name)]
             if args[0] != "kernels":
                 command.append("-q")
             subprocess.run(command, check=True)
