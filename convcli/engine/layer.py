@@ -65,6 +65,7 @@ def conv2d(
     (2, 2, 2)
     """
     from convcli.engine import correlate
+    from convcli.settings import check_memory
 
     x = np.asarray(x)
     weights = np.asarray(weights)
@@ -77,6 +78,10 @@ def conv2d(
     if mode == "same":
         origin = tuple((k - 1) // 2 for k in weights.shape[2:])
     dtype = np.float32 if x.dtype == np.float32 and weights.dtype == np.float32 else np.float64
+    dilations = (dilation,) * 2 if np.isscalar(dilation) else tuple(dilation)
+    extent = [n + d * (k - 1) for n, d, k in zip(x.shape[1:], dilations, weights.shape[2:])]
+    check_memory(out * extent[0] * extent[1] * np.dtype(dtype).itemsize,
+                 f"the layer's {out} feature maps")
     maps = None
     for o in range(out):
         first = (o // out_per_group) * per_group

@@ -90,3 +90,17 @@ def test_float32_stays_float32():
 def test_mismatched_shapes_are_one_clear_error(xs, ws, groups, message):
     with pytest.raises(ConvcliError, match=message):
         conv2d(np.ones(xs), np.ones(ws), groups=groups)
+
+
+def test_maps_above_the_memory_budget_are_refused_before_work(monkeypatch):
+    from convcli import settings as settings_module
+    from convcli.errors import ResourceError
+
+    monkeypatch.setenv("CONVCLI_MEMORY_BUDGET", "1000")
+    settings_module.settings.cache_clear()
+    try:
+        with pytest.raises(ResourceError, match="feature maps"):
+            conv2d(np.ones((1, 20, 20)), np.ones((4, 1, 3, 3)))
+    finally:
+        monkeypatch.undo()
+        settings_module.settings.cache_clear()

@@ -59,6 +59,7 @@ def run(source: str, output: str | None, spec: str | list[str], options: EngineO
     from convcli.io.atomic import check_not_input
     from convcli.io.images import read_image, write_image
     from convcli.kernels.library.banks import parse_bank
+    from convcli.settings import check_memory
 
     specs = [spec] if isinstance(spec, str) else list(spec)
     with report.stage("kernel") as stage:
@@ -74,6 +75,9 @@ def run(source: str, output: str | None, spec: str | list[str], options: EngineO
         image = read_image(source)
         stage.amount = image.pixels.shape[0] * image.pixels.shape[1]
         stage.detail = f"{image.mode} {image.pixels.shape[1]}×{image.pixels.shape[0]}"
+    if len(bank) > 1:  # every map is held, then stacked: twice their size at the peak
+        check_memory(2 * len(bank) * image.pixels.size * image.pixels.dtype.itemsize,
+                     f"{len(bank)} feature maps of {image.pixels.shape}")
     with report.stage("convolve", amount=image.pixels.size * len(bank), unit="samples") as stage:
         outcomes = [apply(image.pixels, m.kernel, options, (0, 1)) for m in bank]
         stage.detail = f"{options.describe()}, {outcomes[0].method}"
