@@ -1,9 +1,10 @@
 """Figures of what a filter does (matplotlib, the ``plot`` extra), and kernel responses.
 
 :mod:`convcli.plot.response` computes frequency responses with numpy alone (``kernels show
---response`` prints them as text); :mod:`convcli.plot.figures` draws the before/after, kernel
-and response figures from data a job already has — it never runs a convolution itself.
-matplotlib is imported only when a figure is drawn.
+--response`` prints them as text); :mod:`convcli.plot.time_axis` reads a time column's step;
+:mod:`convcli.plot.figures` draws the before/after, kernel and response figures from data a
+job already has — it never runs a convolution itself. matplotlib is imported only when a
+figure is drawn.
 """
 
 from __future__ import annotations

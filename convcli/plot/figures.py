@@ -15,14 +15,8 @@ import numpy as np
 
 from convcli.errors import OutputError
 from convcli.plot import require_matplotlib
-from convcli.plot.response import (
-    frequencies,
-    group_delay,
-    regular_step,
-    response_1d,
-    response_2d,
-    to_db,
-)
+from convcli.plot.response import frequencies, group_delay, response_1d, response_2d, to_db
+from convcli.plot.time_axis import regular_step
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -114,7 +108,8 @@ def _taps(ax: Any, kernel: Kernel) -> None:
     values = np.real(kernel.values).ravel()
     (origin,) = kernel.origin_index
     offsets = np.arange(values.size) - origin
-    ax.stem(offsets, values, basefmt="k-")
+    markers = "o" if values.size <= 64 else " "  # long kernels: stems only
+    ax.stem(offsets, values, basefmt="k-", markerfmt=markers)
     ax.set_title(f"kernel taps ({kernel.name}, {values.size})")
     ax.set_xlabel("tap j − origin: weight of x(t − j + origin)")
     ax.axhline(0, color="k", lw=0.5)

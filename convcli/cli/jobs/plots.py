@@ -22,7 +22,7 @@ def check_plot(dest: str | None, *inputs: str) -> None:
 def plot_signal(dest: str, table: Any, values: Any, kernel: Any, report: Any) -> None:
     """The signal figure of a batch smooth: the table's columns before, ``values`` after."""
     from convcli.plot.figures import save_figure, signal_figure
-    from convcli.plot.response import time_axis
+    from convcli.plot.time_axis import time_axis
 
     fmt = table.fmt
     time, time_name = None, "sample"
