@@ -173,9 +173,13 @@ VALUES = {
     "op": names.POOL_OPS,
     "repeat": ("1",),
     "json_output": (None,),
+    "combine": ("magnitude",),
+    "layer": (None,),
+    "groups": ("2",),
 }
 GEOMETRY = {"mode", "stride", "dilation", "axes", "size"}
-NOT_RUN = {"output", "help", "scheduler"}  # -o is always given; a cluster is not at hand
+NOT_RUN = {"output", "help", "scheduler",  # -o is always given; a cluster is not at hand
+           "plot"}  # a figure file beside the output: tests/cli/test_viz_cli.py
 INPUTS = {
     "smooth": ("signal",),
     "filter": ("grey", "rgb", "rgba", "deep"),

@@ -181,3 +181,18 @@ def test_layer_on_an_array_with_groups_and_dilation(tmp_path):
     np.testing.assert_allclose(want, conv2d(x, w, dilation=2, groups=2), rtol=1e-10)
     assert "must divide" in fails("convolve", tmp_path / "x.npy", tmp_path / "w.npy",
                                   "--layer", "--groups", "3", "-o", tmp_path / "z.npy")
+
+
+def test_layer_sample_is_the_sobel_gradient_of_the_luma(tmp_path):
+    import scipy.ndimage as ndi
+
+    out = tmp_path / "maps.npy"
+    run("convolve", PHOTO, SAMPLES / "kernels" / "rgb_sobel.npy", "--layer", "-o", out, "-q")
+    with Image.open(PHOTO) as im:
+        rgb = np.asarray(im.convert("RGB"), dtype=float)
+    luma = rgb @ np.array([0.299, 0.587, 0.114])
+    got = np.load(out)
+    assert got.shape == (2, *luma.shape)
+    for channel, axis in ((0, 1), (1, 0)):
+        want = ndi.sobel(luma, axis=axis, mode="constant")
+        np.testing.assert_allclose(got[channel], want, atol=1e-3 * np.abs(want).max())

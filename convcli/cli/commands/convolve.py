@@ -61,7 +61,7 @@ def convolve(
       convcli convolve samples/astronaut.png samples/kernels/sharpen.csv -o s.png
       convcli convolve big.zarr gaussian:sigma=4 -o out.zarr --chunks 1024
       convcli convolve big.zarr box:size=5 -o o.zarr --scheduler tcp://host:8786
-      convcli convolve a.png weights.npy --layer --mode valid -o maps.npy
+      convcli convolve samples/astronaut.png samples/kernels/rgb_sobel.npy --layer
     """
     from convcli.cli.jobs import chunked as chunked_job
     from convcli.cli.jobs import image as image_job

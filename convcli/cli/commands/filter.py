@@ -74,9 +74,9 @@ def filter_image(
       convcli filter samples/astronaut.png --kernel edge --abs -o edges.png
       convcli filter samples/astronaut.png -k gaussian:sigma=2 -o soft.png
       convcli filter a.jpg -k box:size=3 | convcli filter - -k sharpen > b.jpg
-      convcli filter a.png -k sobel:direction=x -k sobel:direction=y -o grad.npy
-      convcli filter a.png -k sobel:direction=all --combine magnitude -o grad.png
-      convcli filter a.png -k gaussian:sigma=3 -o blur.png --plot sheet.png
+      convcli filter samples/astronaut.png -k sobel -k sobel:direction=y -o g.npy
+      convcli filter samples/astronaut.png -k kirsch:direction=all --combine max
+      convcli filter samples/astronaut.png -k box:size=5 -o b.png --plot sheet.png
     """
     from convcli.cli.jobs import image as image_job
 
