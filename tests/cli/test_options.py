@@ -178,9 +178,13 @@ VALUES = {
     "bad_cells": ("error", "missing"),
     "precision": ("6",),
     "align": ("causal", "centre"),
+    "combine": ("magnitude",),
+    "layer": (None,),
+    "groups": ("2",),
 }
 GEOMETRY = {"mode", "stride", "dilation", "axes", "size"}
-NOT_RUN = {"output", "help", "scheduler"}  # -o is always given; a cluster is not at hand
+NOT_RUN = {"output", "help", "scheduler",  # -o is always given; a cluster is not at hand
+           "plot"}  # a figure file beside the output: tests/cli/test_viz_cli.py
 INPUTS = {
     "smooth": ("signal",),
     "filter": ("grey", "rgb", "rgba", "deep"),
