@@ -70,6 +70,9 @@ def convolve(
     from convcli.cli.jobs import signal as signal_job
     from convcli.cli.jobs.inputs import kind_of_source
 
+    kind = kind_of_source(input)
+    if options.boundary is None:
+        options = replace(options, boundary="nearest" if kind == "signal" else "fill")
     if layer or groups != 1:
         from convcli.cli.jobs import layer as layer_job
 
@@ -78,9 +81,6 @@ def convolve(
         layer_job.run(input, output or "-", kernel, options, report, groups=groups)
         report.report()
         return
-    kind = kind_of_source(input)
-    if options.boundary is None:
-        options = replace(options, boundary="nearest" if kind == "signal" else "fill")
     if chunks or scheduler or chunked_job.should_chunk(input):
         chunked_job.run(input, output or "-", kernel, options, report, chunks=chunks,
                         scheduler=scheduler)
