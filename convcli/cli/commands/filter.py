@@ -32,11 +32,20 @@ NormalizeOpt = Annotated[bool, typer.Option(
     "--normalize", help="Stretch the result's min..max to the full output range.")]
 BiasOpt = Annotated[float, typer.Option(help="Add this to every output value (e.g. 128).")]
 LevelOpt = Annotated[int | None, typer.Option(
-    "--compress-level", min=0, max=9, help="PNG zlib level 0-9 (default: fast, see README).")]
+    "--compress-level", min=0, max=9, help="PNG zlib level 0-9 (default: isal deflate level 1, the "
+    "fastest).")]
 ImageOutputOpt = Annotated[str | None, typer.Option(
-    "--output", "-o", help="Output image (format from its extension), .npy or .tiff for the "
-    "raw float feature map, or - for stdout. Default: stdout if it is a pipe, else "
-    "<stem>.<kernel>.<ext> beside the input.")]
+    "--output", "-o", help="Output image (format from its extension: png jpg tif webp gif bmp), "
+    ".npy for the raw float32 feature map, or - for stdout (in --format, default the input's "
+    "format). Default: stdout if it is a pipe, else <stem>.<kernel>.<ext> beside the input.")]
+FormatOpt = Annotated[str | None, typer.Option(
+    "--format", help="Output format, overriding -o's extension: png, jpeg, tiff, webp, gif, "
+    "bmp or npy. How -o - chooses.")]
+QualityOpt = Annotated[int | None, typer.Option(
+    "--quality", min=1, max=100, help="JPEG/WebP quality 1-100 (default 92 JPEG, 90 WebP).")]
+RawOpt = Annotated[bool, typer.Option(
+    "--raw", help="Write the raw float32 feature map (any channel count, not rounded or "
+    "clipped) as TIFF; .npy output is always raw.")]
 
 
 def filter_image(
@@ -48,6 +57,9 @@ def filter_image(
     normalize: NormalizeOpt = False,
     bias: BiasOpt = 0.0,
     compress_level: LevelOpt = None,
+    format: FormatOpt = None,
+    quality: QualityOpt = None,
+    raw: RawOpt = False,
     mode: ModeOpt = Mode.same,
     boundary: BoundaryOpt = Boundary.reflect,
     fill_value: FillOpt = 0.0,
@@ -58,22 +70,27 @@ def filter_image(
     quiet: QuietOpt = False,
     timings: TimingsOpt = TimingsFormat.table,
 ) -> None:
-    """Filter an image with a kernel; grey, RGB(A), palette, 16-bit kept as they are.
+    """Filter an image with a kernel; every layout, bit depth and frame kept.
 
-    Each colour channel is convolved on its own; alpha is left as it was. The output has the
-    input's mode and bit depth, rounded and clipped, unless -o names .npy/.tiff (raw floats).
+    Each colour channel is convolved on its own; alpha is left as it was (cropped or strided
+    with --mode/--stride). The output has the input's layout and bit depth (16-bit stays
+    16-bit), rounded and clipped, with its ICC profile, EXIF and resolution; every frame of a
+    GIF/APNG/multi-page TIFF is filtered. .npy or --raw write the float32 feature map.
 
     Examples:
 
       convcli filter samples/astronaut.png --kernel edge --abs -o edges.png
 
       convcli filter photo.jpg -k gaussian:sigma=2 -o - | convcli filter - -k sharpen > out.jpg
+
+      convcli filter scan.tif -k sobel --raw -o gradient.tif
     """
     from convcli.cli.jobs import image as image_job
 
     options = EngineOptions.from_cli(mode, boundary, fill_value, backend, correlate, stride,
                                      dilation)
     report = Timings("filter", quiet=quiet, json_output=timings == TimingsFormat.json)
-    look = image_job.ImageOutput(absolute, normalize, bias, compress_level)
+    look = image_job.ImageOutput(absolute, normalize, bias, compress_level, format,
+                                 quality, raw)
     image_job.run(image, output, kernel, options, report, look)
     report.report()

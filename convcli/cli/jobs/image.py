@@ -1,4 +1,8 @@
-"""The image pipeline shared by `filter` and `convolve`: read → kernel → engine → write."""
+"""The image pipeline shared by `filter` and `convolve`: read → kernel → engine → write.
+
+The default geometry ('same', stride 1) streams band by band (``io.images.strips``); other
+modes, strides and --normalize convolve whole frames, alpha given the output's geometry.
+"""
 
 from __future__ import annotations
 
@@ -18,14 +22,9 @@ class ImageOutput:
     normalize: bool = False
     bias: float = 0.0
     compress_level: int | None = None
-
-    def write_options(self, output: str) -> dict:
-        """Keyword arguments of ``write_image``: a .tif/.tiff output keeps the raw floats."""
-        options = {"abs_": self.absolute, "normalize": self.normalize, "bias": self.bias,
-                   "raw": output.lower().endswith((".tif", ".tiff"))}
-        if self.compress_level is not None:
-            options["compress_level"] = self.compress_level
-        return options
+    format: str | None = None
+    quality: int | None = None
+    raw: bool = False
 
 
 def resolve_output(source: str, output: str | None, label: str) -> str:
@@ -44,10 +43,44 @@ def resolve_output(source: str, output: str | None, label: str) -> str:
     return path
 
 
+def _halo(kernel, dilation) -> int:
+    """Rows a band needs on each side: the kernel's reach along the rows, dilation included."""
+    step = dilation if isinstance(dilation, int) else dilation[0]
+    return (kernel.shape[0] - 1) * step
+
+
+def _streams(options: EngineOptions, look: ImageOutput) -> bool:
+    strides = options.stride if isinstance(options.stride, tuple) else (options.stride,)
+    return options.mode == "same" and set(strides) == {1} and not look.normalize
+
+
+def _alpha_geometry(alpha, kernel, options: EngineOptions):
+    """The alpha channel (frames, H, W) cropped, strided or extended exactly as the colour
+    channels were: a centred one-tap kernel of the same shape through the engine."""
+    import numpy as np
+
+    from convcli.kernels.kernel import Kernel
+
+    if options.mode == "same":
+        sy, sx = options.stride if isinstance(options.stride, tuple) else (options.stride,) * 2
+        return alpha[:, ::sy, ::sx]
+    delta = np.zeros(kernel.shape, np.float32)
+    delta[tuple(n // 2 for n in kernel.shape)] = 1
+    one_tap = Kernel(delta, None, "alpha")
+    moved = [apply(frame.astype(np.float32), one_tap, options, (0, 1)).values
+             for frame in alpha]
+    info = np.iinfo(alpha.dtype)
+    return np.clip(np.rint(np.stack(moved)), info.min, info.max).astype(alpha.dtype)
+
+
 def run(source: str, output: str | None, spec: str, options: EngineOptions, report: Timings,
         look: ImageOutput) -> None:
+    import numpy as np
+
     from convcli.io.atomic import check_not_input
-    from convcli.io.images import read_image, write_image
+    from convcli.io.images import read_image, target_for, write_image
+    from convcli.io.images.encode import check_writable
+    from convcli.io.images.strips import filter_in_strips
     from convcli.kernels import parse_kernel
 
     with report.stage("kernel") as stage:
@@ -57,12 +90,35 @@ def run(source: str, output: str | None, spec: str, options: EngineOptions, repo
     check_not_input(output, source)
     with report.stage("read", unit="px") as stage:
         image = read_image(source)
-        stage.amount = image.pixels.shape[0] * image.pixels.shape[1]
-        stage.detail = f"{image.mode} {image.pixels.shape[1]}×{image.pixels.shape[0]}"
-    with report.stage("convolve", amount=image.pixels.size, unit="samples") as stage:
-        outcome = apply(image.pixels, kernel, options, (0, 1))
-        stage.detail = f"{options.describe()}, {outcome.method}"
-    with report.stage("write", amount=outcome.values.size, unit="samples") as stage:
-        write_image(outcome.values, image, output, **look.write_options(output))
-        stage.detail = "stdout" if output == "-" else output
-    report.facts.update(backend=outcome.method, shape=list(image.pixels.shape), mode=image.mode)
+        frames, height, width, _ = image.frames.shape
+        stage.amount = frames * height * width
+        stage.detail = f"{image.mode} {image.bits}-bit {width}×{height}" + \
+            (f" × {frames} frames" if frames > 1 else "")
+    target = target_for(output, image, format=look.format, quality=look.quality,
+                        compress_level=look.compress_level, raw=look.raw)
+    check_writable(target, image)
+    methods = set()
+
+    def convolve(values):
+        outcome = apply(values, kernel, options, (0, 1))
+        methods.add(outcome.method)
+        return outcome.values
+
+    if _streams(options, look):
+        with report.stage("convolve+write", amount=image.frames.size, unit="samples") as stage:
+            filter_in_strips(image, target, convolve, _halo(kernel, options.dilation),
+                             abs_=look.absolute, bias=look.bias)
+            stage.detail = f"{options.describe()}, {', '.join(sorted(methods))}, in bands"
+    else:
+        work = np.float32 if image.bits <= 8 else np.float64
+        with report.stage("convolve", amount=image.frames.size, unit="samples") as stage:
+            values = np.stack([convolve(frame.astype(work)) for frame in image.frames])
+            alpha = None
+            if image.alpha is not None and not target.raw_values:
+                alpha = _alpha_geometry(image.alpha, kernel, options)
+            stage.detail = f"{options.describe()}, {', '.join(sorted(methods))}"
+        with report.stage("write", amount=values.size, unit="samples") as stage:
+            write_image(values, image, target, alpha=alpha, abs_=look.absolute,
+                        normalize=look.normalize, bias=look.bias)
+    report.facts.update(backend=", ".join(sorted(methods)), shape=list(image.frames.shape),
+                        mode=image.mode)
