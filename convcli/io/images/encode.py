@@ -141,13 +141,21 @@ def to_samples(values: np.ndarray, like: ImageData, *, raw: bool, abs_: bool = F
 
 
 class FrameSink:
-    """Receives each frame's rows in order; encoders that need whole frames collect them."""
+    """Collects each frame's rows in order for the encoders that need whole frames; like
+    ``png.PngWriter`` it has ``prepare`` (thread-safe) and ``write`` (in order)."""
 
     def __init__(self, frames: int, height: int, width: int, samples: int, dtype) -> None:
         self.array = np.empty((frames, height, width, samples), dtype)
         self.frame = self.row = 0
 
+    @staticmethod
+    def prepare(rows: np.ndarray) -> np.ndarray:
+        return rows
+
     def rows(self, rows: np.ndarray) -> None:
+        self.write(rows)
+
+    def write(self, rows: np.ndarray) -> None:
         n = rows.shape[0]
         self.array[self.frame, self.row:self.row + n] = rows
         self.row += n

@@ -1,7 +1,7 @@
-"""The strip pipeline: an image is filtered and encoded a band of rows at a time, the next
-band's convolution overlapping the previous band's encoding (a writer thread), so memory
-holds the decoded input, one band and what the encoder keeps — never a float copy of the
-whole image.
+"""The strip pipeline: an image is filtered and encoded a band of rows at a time, bands
+running on every core at once (convolution, rounding and, for PNG, filtering and deflate,
+all of which release the GIL), joined in order by the encoder. Memory holds the decoded
+input, a few bands and what the encoder keeps — never a float copy of the whole image.
 
 A band is convolved with ``halo`` rows of real input on each side (the kernel's reach), so
 its rows equal those of a whole-image convolution; the image's own top and bottom get the
@@ -10,60 +10,27 @@ boundary rule from the engine as usual.
 
 from __future__ import annotations
 
-import queue
-import threading
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 from convcli.io.images.data import ImageData
 from convcli.io.images.encode import Target, check_writable, open_sink, to_samples
+from convcli.settings import settings
 
 STRIP_SAMPLES = 1 << 19
-"""Samples per band (rows × width × channels): ~2 MB of float32, which stays in cache."""
+"""Samples per band (rows × width × channels): 2 MiB of float32, which stays in cache."""
 
 
 def strip_rows(width: int, channels: int, halo: int) -> int:
     """Rows per band: about STRIP_SAMPLES, and at least 4 halos so the overlap stays small.
 
-    >>> strip_rows(4096, 3, 1), strip_rows(4096, 3, 15)
-    (42, 60)
+    >>> strip_rows(4096, 3, 2), strip_rows(4096, 3, 30)
+    (42, 120)
     """
     return max(4 * halo, 1, STRIP_SAMPLES // max(1, width * channels))
-
-
-class _Writer:
-    """Feeds bands to a sink from a thread; an error there (a closed pipe) is raised in the
-    caller at its next band."""
-
-    def __init__(self, sink) -> None:
-        self.sink, self.error = sink, None
-        self.queue: queue.Queue = queue.Queue(maxsize=2)
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        while (rows := self.queue.get()) is not None:
-            if self.error is None:
-                try:
-                    self.sink.rows(rows)
-                except BaseException as e:  # handed to the caller
-                    self.error = e
-
-    def put(self, rows: np.ndarray) -> None:
-        self._raise()
-        self.queue.put(rows)
-
-    def close(self) -> None:
-        self.queue.put(None)
-        self.thread.join()
-        self._raise()
-
-    def _raise(self) -> None:
-        if self.error is not None:
-            error, self.error = self.error, None
-            self.queue.put(None)
-            raise error
 
 
 def filter_in_strips(image: ImageData, target: Target, convolve: Callable, halo: int, *,
@@ -78,18 +45,33 @@ def filter_in_strips(image: ImageData, target: Target, convolve: Callable, halo:
     dtype = np.float32 if raw or image.dtype.kind == "f" else image.dtype
     work = np.float32 if image.bits <= 8 else np.float64
     step = strip_rows(width, channels, halo)
+    bands = [(f, start, min(height, start + step))
+             for f in range(frames) for start in range(0, height, step)]
+    threads = settings().threads
+
     with open_sink(target, image, frames, height, width, samples, dtype) as sink:
-        writer = _Writer(sink)
-        try:
-            for f in range(frames):
-                for start in range(0, height, step):
-                    stop = min(height, start + step)
-                    low, high = max(0, start - halo), min(height, stop + halo)
-                    band = convolve(image.frames[f, low:high].astype(work))
-                    values = to_samples(band[start - low:stop - low], image, raw=raw,
-                                        abs_=abs_, bias=bias)
-                    if alpha is not None:
-                        values = np.concatenate([values, alpha[f, start:stop, :, None]], -1)
-                    writer.put(values)
-        finally:
-            writer.close()
+        def band(f: int, start: int, stop: int):
+            low, high = max(0, start - halo), min(height, stop + halo)
+            values = convolve(image.frames[f, low:high].astype(work))
+            out = to_samples(values[start - low:stop - low], image, raw=raw, abs_=abs_,
+                             bias=bias)
+            if alpha is not None:
+                out = np.concatenate([out, alpha[f, start:stop, :, None]], -1)
+            return sink.prepare(out)
+
+        if threads == 1:
+            for f, start, stop in bands:
+                sink.write(band(f, start, stop))
+            return
+        with ThreadPoolExecutor(threads, thread_name_prefix="convcli-band") as pool:
+            pending: deque = deque()
+            try:
+                for f, start, stop in bands:
+                    pending.append(pool.submit(band, f, start, stop))
+                    if len(pending) > 2 * threads:
+                        sink.write(pending.popleft().result())
+                while pending:
+                    sink.write(pending.popleft().result())
+            finally:
+                for future in pending:
+                    future.cancel()
