@@ -75,6 +75,22 @@ def _alpha_geometry(alpha, kernel, options: EngineOptions):
 
 def run(source: str, output: str | None, spec: str, options: EngineOptions, report: Timings,
         look: ImageOutput) -> None:
+    """Filter the image at ``source`` into ``output``; a reader that closes stdout early
+    ends the run quietly with exit 0 (Click would turn the broken pipe into exit 1)."""
+    try:
+        _run(source, output, spec, options, report, look)
+    except BrokenPipeError:
+        import os
+
+        import typer
+
+        devnull = os.open(os.devnull, os.O_WRONLY)  # the interpreter's last flush goes nowhere
+        os.dup2(devnull, sys.stdout.fileno())
+        raise typer.Exit(0) from None
+
+
+def _run(source: str, output: str | None, spec: str, options: EngineOptions, report: Timings,
+         look: ImageOutput) -> None:
     import numpy as np
 
     from convcli.io.atomic import check_not_input

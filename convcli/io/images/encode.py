@@ -187,7 +187,11 @@ def _encode_whole(out, target: Target, like: ImageData, array: np.ndarray) -> No
         values = array if array.shape[0] > 1 else array[0]
         if values.shape[-1] == 1:
             values = values[..., 0]
-        np.save(out, values, allow_pickle=False)
+        from numpy.lib import format as npy  # header then bytes: a closed pipe stays an EPIPE
+
+        values = np.ascontiguousarray(values)
+        npy.write_array_header_1_0(out, npy.header_data_from_array_1_0(values))
+        out.write(memoryview(values).cast("B"))
     elif target.format == "TIFF":
         _encode_tiff(out, like, array, has_alpha=not target.raw_values and
                      like.alpha is not None)
