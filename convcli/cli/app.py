@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from typing import Annotated
 
 import typer
+from typer._click.exceptions import MissingParameter, NoArgsIsHelpError, NoSuchOption, UsageError
 
 from convcli import __version__
 from convcli.cli.commands import bench, convolve, pool, smooth
@@ -19,8 +21,8 @@ app = typer.Typer(
     help="Filter signals (CSV) and images by convolution with a named or file-given kernel.\n\n"
     "Data goes to stdout or -o FILE, diagnostics to stderr; - means stdin/stdout.",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -57,10 +59,59 @@ def _mount_kernels() -> None:
 _mount_kernels()
 
 
+def usage_lines(exc: UsageError) -> list[str]:
+    """A usage error as the one ``convcli: error:`` line (with a close match when there is one)
+    and a ``Try 'convcli CMD -h'`` line."""
+    message = exc.message.strip()
+    param = getattr(exc, "param", None)
+    if isinstance(exc, MissingParameter) and param is not None:
+        what = "option" if param.param_type_name == "option" else "argument"
+        message = f"missing {what} {_param_name(param)}"
+    elif isinstance(exc, NoSuchOption):
+        message = f"no such option {exc.option_name}"
+        if exc.possibilities:
+            message += f"; did you mean {' or '.join(sorted(exc.possibilities))}?"
+    elif param is not None:
+        message = _PYDANTIC_PREFIX.sub("", message).rstrip(".")
+        message = f"{_param_name(param)}: {message[:1].lower()}{message[1:]}"
+        bad = _BAD_CHOICE.search(exc.message)
+        if bad:
+            from convcli.cli.options import suggest
+
+            choices = re.findall(r"'([^']*)'", bad.group(2))
+            hint = suggest(param.name or "", bad.group(1), choices)
+            message = (f"{_param_name(param)}: {bad.group(1)!r} is not one of "
+                       f"{', '.join(choices)}" + (f"; did you mean {hint!r}?" if hint else ""))
+    else:
+        message = message[:1].lower() + message[1:]
+    lines = [f"convcli: error: {' '.join(message.split())}"]
+    if exc.ctx is not None:
+        lines.append(f"Try '{exc.ctx.command_path} -h' for help.")
+    return lines
+
+
+_BAD_CHOICE = re.compile(r"'(.*)' is not one of (.*)$")
+_PYDANTIC_PREFIX = re.compile(r"^(Value error|Input should be), ?")
+
+
+def _param_name(param) -> str:
+    opts = [o for o in getattr(param, "opts", []) if o.startswith("--")]
+    if param.param_type_name == "option" and opts:
+        return opts[0]
+    return (param.name or "").upper()
+
+
 def main() -> None:
     """Entry point: run the app; a user error is one ``convcli: error:`` line, exit code 2."""
     try:
-        app()
+        code = app(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
+    except NoArgsIsHelpError as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except UsageError as exc:
+        sys.stderr.write("\n".join(usage_lines(exc)) + "\n")
+        sys.exit(exc.exit_code)
     except ConvcliError as exc:
         if os.environ.get("CONVCLI_DEBUG"):
             raise

@@ -19,9 +19,10 @@ from typing import Any
 import numpy as np
 
 from convcli.engine import Outcome, run
+from convcli.engine.names import NAN_POLICIES
 from convcli.errors import InputError
 
-POLICIES = ("ignore", "propagate", "zero", "error")
+POLICIES = NAN_POLICIES
 
 
 def convolve_missing(x: np.ndarray, kernel: np.ndarray, mode: str, *, policy: str,

@@ -20,10 +20,9 @@ from typing import Any
 
 import numpy as np
 
+from convcli.engine.names import BOUNDARIES, MODES
 from convcli.errors import InputError
 
-MODES = ("full", "same", "valid")
-BOUNDARIES = ("fill", "reflect", "mirror", "nearest", "wrap")
 # scipy.ndimage's boundary names → numpy.pad's names for the same extension.
 NUMPY_PAD_MODE = {
     "fill": "constant",

@@ -187,7 +187,7 @@ def test_version_and_help():
     (("filter", "missing.png"), "no such file"),
     (("smooth", "--kernel", "gaussiann", str(TRAJECTORY)), "did you mean"),
     (("filter", str(PHOTO), "--kernel", "box:size=0"), "size"),
-    (("convolve", str(TRAJECTORY), "[1,2]", "--stride", "x"), "--stride takes integers"),
+    (("convolve", str(TRAJECTORY), "[1,2]", "--stride", "x"), "--stride: takes integers"),
     (("smooth", str(TRAJECTORY), "-o", str(TRAJECTORY)), "is the input"),
     (("filter", str(PHOTO), "-o", "/nonexistent-dir/out.png"), "does not exist"),
     (("filter", str(PHOTO), "-o", "out.xyz"), "unknown image extension"),

@@ -9,55 +9,49 @@ from typing import Annotated
 
 import typer
 
-from convcli.cli.jobs.engine_call import EngineOptions, apply
-from convcli.cli.options import (
-    BackendName,
-    Boundary,
-    BoundaryOpt,
-    CorrelateOpt,
-    DilationOpt,
-    FillOpt,
-    Mode,
-    ModeOpt,
-    StrideOpt,
-)
+from convcli.cli.jobs.engine_call import EngineOptions, apply, kernel_axes, kernel_ndim
+from convcli.cli.options import complete_kernel, shared_options
 
 
+@shared_options("bench", offer=("mode", "boundary", "fill_value", "axes", "nan", "correlate",
+                                "stride", "dilation"), boundary="reflect")
 def bench(
-    input: Annotated[str, typer.Argument(help="A signal CSV, an image or a .npy array.")],
-    kernel: Annotated[str, typer.Option("--kernel", "-k", help="Kernel spec.")] = "gaussian",
-    repeat: Annotated[int, typer.Option(min=1, help="Runs per backend (median).")] = 5,
+    input: Annotated[str, typer.Argument(metavar="INPUT",
+                                         help="A signal CSV, an image or a .npy array.")],
+    kernel: Annotated[str, typer.Option("--kernel", "-k", metavar="SPEC",
+                                        autocompletion=complete_kernel,
+                                        help="Kernel spec.")] = "gaussian",
+    repeat: Annotated[int, typer.Option(min=1, metavar="INT",
+                                        help="Runs per backend (median).")] = 5,
     json_output: Annotated[bool, typer.Option("--json", help="JSON instead of a table.")
                            ] = False,
-    mode: ModeOpt = Mode.same,
-    boundary: BoundaryOpt = Boundary.reflect,
-    fill_value: FillOpt = 0.0,
-    correlate: CorrelateOpt = False,
-    stride: StrideOpt = "1",
-    dilation: DilationOpt = "1",
+    *,
+    options: EngineOptions,
 ) -> None:
-    """Time every backend on your data: median time, speed-up over the slowest, largest
-    difference from the direct backend's result, and which one auto picks.
+    """Time every backend on your data, side by side.
+
+    For each backend: the median time, the speed-up over the slowest, the largest difference
+    from the direct backend's result, and which method auto picks.
 
     Example:
 
+    \b
       convcli bench samples/astronaut.png --kernel gaussian:sigma=4
+      convcli bench samples/trajectory.csv -k box:size=51 --repeat 3 --json
     """
     import numpy as np
 
     from convcli.engine import backends
 
-    data, kernel_obj, axes = _load(input, kernel)
+    data, kernel_obj, axes = _load(input, kernel, options)
     rows = []
     reference = None
-    base = EngineOptions.from_cli(mode, boundary, fill_value, BackendName.auto, correlate,
-                                  stride, dilation)
     for name in backends():
-        options = replace(base, backend=name)
+        run_options = replace(options, backend=name)
         seconds = []
         for _ in range(repeat):
             begin = time.perf_counter()
-            outcome = apply(data, kernel_obj, options, axes)
+            outcome = apply(data, kernel_obj, run_options, axes)
             seconds.append(time.perf_counter() - begin)
         if name == "direct":
             reference = outcome.values
@@ -77,7 +71,7 @@ def bench(
     _table(rows, pick, data.shape, kernel_obj)
 
 
-def _load(source: str, spec: str):
+def _load(source: str, spec: str, options: EngineOptions):
     from convcli.cli.jobs.inputs import kind_of_source
     from convcli.kernels import parse_kernel
 
@@ -93,8 +87,8 @@ def _load(source: str, spec: str):
     from convcli.io.arrays import read_array
 
     array = read_array(source)
-    kernel = parse_kernel(spec, ndim=array.ndim if 1 <= array.ndim <= 3 else None)
-    return array, kernel, tuple(range(kernel.ndim))
+    kernel = parse_kernel(spec, ndim=kernel_ndim(options, array.ndim))
+    return array, kernel, kernel_axes(options, array.ndim, kernel.ndim)
 
 
 def _table(rows, pick, shape, kernel) -> None:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import textwrap
 from typing import Annotated, Any, NoReturn
 
 import typer
 
+from convcli.cli.options import complete_kernel
 from convcli.errors import KernelError
 
-HELP = """List the named kernels, or show one (`convcli kernels show SPEC`).
+HELP = """List the named kernels; `convcli kernels show SPEC` shows one.
 
 A kernel spec is NAME or NAME:key=value,… (gaussian:sigma=2.5,radius=8; box:size=7;
 sobel:direction=y; exponential:tau=4), a file (.csv/.tsv/.txt rows, .npy, or .json
@@ -48,37 +50,39 @@ def list_kernels(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         typer.echo(json.dumps([e.to_dict() for e in entries], indent=2, ensure_ascii=False))
         return
     from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title="Named kernels (convcli kernels show NAME:key=value for values)")
-    table.add_column("kernel", style="bold", max_width=22)
-    table.add_column("kind")
-    table.add_column("ndim (also)")
-    table.add_column("parameters (defaults)")
-    table.add_column("description")
+    console = Console()
+    console.print("Named kernels (convcli kernels show NAME:key=value prints the values):\n",
+                  highlight=False)
     for entry in entries:
-        aliases = escape(", ".join(entry.aliases))
-        name = entry.name + (f"\n[dim]{aliases}[/dim]" if aliases else "")
-        others = ", ".join(str(d) for d in sorted(entry.ndims) if d != entry.ndim)
-        dims = f"{entry.ndim}" + (f" ({others})" if others else "")
-        params = "\n".join(
-            f"{p.name}={p.unset if p.default is None else p.default}" for p in entry.params
-        )
-        table.add_row(name, entry.category, dims, escape(params) or "—", escape(entry.description))
-    Console().print(table)
+        head = Text(entry.name, style="bold")
+        if entry.aliases:
+            head.append(f" ({', '.join(entry.aliases)})", style="dim")
+        others = [f"{d}-D" for d in sorted(entry.ndims) if d != entry.ndim]
+        dims = f"{entry.ndim}-D" + (f", also {', '.join(others)}" if others else "")
+        params = ", ".join(f"{p.name}={p.unset if p.default is None else p.default}"
+                           for p in entry.params)
+        head.append(f" · {entry.category} · {dims}" + (f" · {params}" if params else ""))
+        console.print(head, highlight=False)
+        console.print(textwrap.fill(entry.description, console.width, initial_indent="    ",
+                                    subsequent_indent="    ", break_on_hyphens=False),
+                      highlight=False, markup=False)
 
 
 @kernels_app.command("show")
 def show(
-    spec: Annotated[str, typer.Argument(help="Kernel spec, e.g. gaussian:sigma=2 or '[1,2,1]'.")],
+    spec: Annotated[str, typer.Argument(
+        metavar="SPEC", autocompletion=complete_kernel,
+        help="Kernel spec, e.g. gaussian:sigma=2 or '[1,2,1]'.")],
     ndim: Annotated[
         int | None,
-        typer.Option("--ndim", help="Ask for a 1-, 2- or 3-D kernel (default: its natural one)."),
+        typer.Option("--ndim", metavar="INT",
+                     help="Ask for a 1-, 2- or 3-D kernel (default: its natural one)."),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Show a kernel's values shaded by value, with its size, sum, rank and origin."""
+    """Show a kernel's values, with its size, sum, rank and origin."""
     from convcli.kernels import parse_kernel
 
     try:
@@ -139,8 +143,10 @@ def _render(kernel: Any, facts: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
+    from rich.text import Text
 
     console = Console()
+    styled = console.color_system is not None  # a terminal: shading and underline
     values = kernel.values
     origin = kernel.origin_index
     params = ", ".join(f"{k}={v}" for k, v in kernel.params.items() if v is not None)
@@ -148,16 +154,18 @@ def _render(kernel: Any, facts: dict[str, Any]) -> None:
     if kernel.ndim > 1:
         facts_line.append(f"rank {facts['rank']}" + (" (separable)" if facts["separable"] else ""))
     where = " (centred)" if facts["centered"] else ""
-    facts_line.append(f"origin {';'.join(map(str, origin))}{where}, underlined below")
+    marked = "underlined" if styled else "in [brackets]"
+    facts_line.append(f"origin {';'.join(map(str, origin))}{where}, {marked} below")
     console.print(f"[bold]{escape(kernel.name)}[/bold] {escape(params)}".rstrip(), highlight=False)
-    console.print(", ".join(facts_line), highlight=False)
+    console.print(", ".join(facts_line), highlight=False, markup=False)
     if kernel.ndim == 3:
         console.print(f"3-D kernel: the slice at index {origin[0]} of axis 0", highlight=False)
         values, origin = values[origin[0]], origin[1:]
     integral = bool(np.all(values == np.round(values)) and np.abs(values).max() < 1e6)
     peak = float(np.abs(values).max())
     cell = max(len(_format(v, integral)) for v in values.flat)
-    per_row = max(1, (console.width - 8) // (cell + 3))
+    label_width = len(str(values.size)) + 1  # the row labels and a space
+    per_row = max(1, (console.width - label_width) // (cell + 2))  # " value " or "[value]"
     if values.ndim == 1:  # wrapped into rows of per_row taps, labelled by first index
         n = values.size
         per_row = min(per_row, n)
@@ -179,10 +187,11 @@ def _render(kernel: Any, facts: dict[str, Any]) -> None:
             "--json prints every value",
             highlight=False,
         )
-    table = Table(show_header=True, header_style="dim", box=None, padding=(0, 1))
-    table.add_column("", style="dim", justify="right")
+    table = Table(show_header=True, header_style="dim", box=None, padding=0, show_edge=False)
+    table.add_column("", style="dim", justify="right", width=label_width - 1)
+    table.add_column("", width=1)
     for c in cols:
-        table.add_column(headers[c], justify="right", min_width=cell + 2)
+        table.add_column(f"{headers[c]} ", justify="right", width=cell + 2)
     for r in rows:
         cells = []
         for c in cols:
@@ -190,7 +199,11 @@ def _render(kernel: Any, facts: dict[str, Any]) -> None:
             if np.isnan(value):
                 cells.append("")
                 continue
-            style = _shade(value, peak) + (" underline" if (r, c) == tuple(centre) else "")
-            cells.append(f"[{style}] {_format(value, integral)} [/]")
-        table.add_row(labels[r], *cells)
+            text = _format(value, integral)
+            if (r, c) == tuple(centre):
+                cells.append(Text(f" {text} ", _shade(value, peak) + " underline") if styled
+                             else Text(f"[{text}]"))
+            else:
+                cells.append(Text(f" {text} ", _shade(value, peak) if styled else ""))
+        table.add_row(labels[r], "", *cells)
     console.print(table)

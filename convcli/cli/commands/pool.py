@@ -2,59 +2,52 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Annotated
 
 import typer
 
-from convcli.cli.options import (
-    BackendName,
-    BackendOpt,
-    OutputOpt,
-    QuietOpt,
-    TimingsFormat,
-    TimingsOpt,
-)
+from convcli.cli.jobs.engine_call import EngineOptions
+from convcli.cli.options import choice, shared_options
 from convcli.cli.report import Timings
+from convcli.names import POOL_OPS
 
 
-class PoolOp(str, Enum):
-    max = "max"
-    mean = "mean"
-
-
+@shared_options("pool", offer=("backend", "output", "quiet", "timings"))
 def pool(
-    input: Annotated[str, typer.Argument(help="A signal CSV, an image, a .npy array, or -.")],
-    size: Annotated[int, typer.Option("--size", "-n", min=1, help="Window size (per axis).")],
+    input: Annotated[str, typer.Argument(
+        metavar="INPUT", help="A signal CSV, an image, a .npy array, or -.")],
+    size: Annotated[int, typer.Option("--size", "-n", min=1, metavar="INT",
+                                      help="Window size (per axis).")],
     stride: Annotated[int | None, typer.Option(
-        min=1, help="Step between windows (default: the size: no overlap).")] = None,
-    op: Annotated[PoolOp, typer.Option(help="max or mean over each window.")] = PoolOp.max,
-    output: OutputOpt = None,
-    backend: BackendOpt = BackendName.auto,
-    quiet: QuietOpt = False,
-    timings: TimingsOpt = TimingsFormat.table,
+        min=1, metavar="INT", help="Step between windows (default: the size: no overlap).")] = None,
+    op: Annotated[choice(POOL_OPS), typer.Option(help="The statistic over each window.")] = "max",
+    *,
+    options: EngineOptions,
+    report: Timings,
+    output: str | None,
 ) -> None:
-    """Pool a signal (down its rows, each column), an image (each channel) or an array.
+    """Pool a signal, an image or an array over windows.
 
-    Windows lie wholly inside the input. A CSV keeps its layout: each output row carries the
-    pooled numbers and the time/text cells of its window's first row.
+    A signal is pooled down its rows (each column), an image over its rows and columns (each
+    channel, alpha too), an array over every axis. Windows lie wholly inside the input. A CSV
+    keeps its layout: each output row carries the pooled numbers and the time/text cells of
+    its window's first row.
 
     Examples:
 
+    \b
       convcli pool samples/trajectory.csv --size 10 --op mean -o every10.csv
-
       convcli pool samples/astronaut.png --size 2 -o half.png
     """
     from convcli.cli.jobs.inputs import kind_of_source
     from convcli.engine.pool import pool as pool_op
     from convcli.io.atomic import check_not_input
 
-    report = Timings("pool", quiet=quiet, json_output=timings == TimingsFormat.json)
     kind = kind_of_source(input)
     if kind == "image":
         from convcli.cli.jobs.image import resolve_output
 
-        output = resolve_output(input, output, f"{op.value}pool{size}")
+        output = resolve_output(input, output, f"{op}pool{size}")
     output = output or "-"
     check_not_input(output, input)
     with report.stage("read") as stage:
@@ -62,9 +55,9 @@ def pool(
         stage.detail = f"{data.shape}"
     axes = (0,) if kind == "signal" else (0, 1) if kind == "image" else None
     with report.stage("pool", amount=data.size, unit="samples") as stage:
-        outcome = pool_op(data, size, stride=stride, op=op.value, axes=axes,
-                          backend=backend.value)
-        stage.detail = f"{op.value} {size}, stride {stride or size}: {outcome.method}"
+        outcome = pool_op(data, size, stride=stride, op=op, axes=axes,
+                          backend=options.backend)
+        stage.detail = f"{op} {size}, stride {stride or size}: {outcome.method}"
     with report.stage("write"):
         writer(outcome.values, output, stride or size)
     report.facts.update(backend=outcome.method, shape=list(outcome.values.shape))

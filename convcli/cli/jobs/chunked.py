@@ -11,7 +11,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from convcli.cli.jobs.engine_call import EngineOptions, apply
+from convcli.cli.jobs.engine_call import EngineOptions, apply, kernel_axes, kernel_ndim
 from convcli.cli.report import Timings
 from convcli.errors import InputError, OutputError
 
@@ -67,12 +67,13 @@ def run(source: str, output: str | None, spec: str, options: EngineOptions, repo
         array = zarr_arrays.open_chunked(source)
         stage.detail = f"{array.dtype} {array.shape}, chunks {array.chunksize}"
     with report.stage("kernel") as stage:
-        kernel = parse_kernel(spec, ndim=array.ndim if 1 <= array.ndim <= 3 else None)
+        kernel = parse_kernel(spec, ndim=kernel_ndim(options, array.ndim))
         stage.detail = f"{kernel.name} {kernel.shape}"
     shape = parse_chunks(chunks, array.shape) if chunks else default_chunks(
         array.shape, array.dtype, array.chunksize, kernel.shape,
         per_axis(options.stride, kernel.ndim, "stride", 1))
-    outcome = apply(array.rechunk(shape), kernel, options, tuple(range(kernel.ndim)))
+    outcome = apply(array.rechunk(shape), kernel, options,
+                    kernel_axes(options, array.ndim, kernel.ndim))
     result = outcome.values
     show = not report.quiet and not report.json_output and sys.stderr.isatty()
     with _client(address) as client, zarr_arrays.chunk_writes(output, result) as writes:

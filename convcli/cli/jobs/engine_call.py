@@ -5,24 +5,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from convcli.cli.options import int_tuple
-
 
 @dataclass(frozen=True)
 class EngineOptions:
-    mode: str
-    boundary: str
-    fillvalue: float
-    backend: str
-    correlate: bool
-    stride: Any
-    dilation: Any
+    """The engine's parameters as the user gave them (see :func:`convcli.engine.convolve`);
+    ``axes`` None means the last N axes for an N-D kernel.
 
-    @classmethod
-    def from_cli(cls, mode, boundary, fill_value, backend, correlate, stride, dilation
-                 ) -> EngineOptions:
-        return cls(mode.value, boundary.value, fill_value, backend.value, correlate,
-                   int_tuple(stride, "stride"), int_tuple(dilation, "dilation"))
+    >>> EngineOptions("same", "reflect", 0.0, "auto", False, 1, 1).describe()
+    'convolve same, boundary reflect'
+    """
+
+    mode: str = "same"
+    boundary: str = "fill"
+    fillvalue: float = 0.0
+    backend: str = "auto"
+    correlate: bool = False
+    stride: Any = 1
+    dilation: Any = 1
+    nan: str = "propagate"
+    axes: tuple[int, ...] | None = None
 
     def describe(self) -> str:
         op = "correlate" if self.correlate else "convolve"
@@ -30,9 +31,10 @@ class EngineOptions:
 
 
 def apply(values, kernel, options: EngineOptions, axes, *, backend: str | None = None,
-          nan: str = "propagate", fill_gaps: bool = False):
+          nan: str | None = None, fill_gaps: bool = False):
     """Convolve (or correlate) ``values`` with a Kernel over ``axes`` under a missing-value
-    policy; returns the engine's Outcome (values and the backend:method that ran)."""
+    policy (``nan``, default ``options.nan``); returns the engine's Outcome (values and the
+    backend:method that ran)."""
     import numpy as np
 
     from convcli.engine.missing import convolve_missing
@@ -46,7 +48,7 @@ def apply(values, kernel, options: EngineOptions, axes, *, backend: str | None =
     if values.dtype in (np.float32, np.complex64):  # single precision in, single out
         weights = weights.astype(np.complex64 if weights.dtype.kind == "c" else np.float32)
     return convolve_missing(
-        values, weights, options.mode, policy=nan, fill_gaps=fill_gaps,
+        values, weights, options.mode, policy=nan or options.nan, fill_gaps=fill_gaps,
         flip=not options.correlate, backend=backend or options.backend, axes=axes,
         boundary=options.boundary, fillvalue=options.fillvalue, origin=origin,
         stride=options.stride, dilation=options.dilation,
@@ -65,3 +67,39 @@ def _check_fits(shape, kernel_shape, axes, dilation) -> None:
             raise InputError(
                 f"in --mode valid the kernel ({extent} samples on axis {axis}, dilation "
                 f"included) is larger than the input ({shape[axis]})")
+
+
+def kernel_axes(options: EngineOptions, ndim: int, kernel_ndim: int) -> tuple[int, ...]:
+    """The axes an N-D kernel runs over: ``--axes`` as given (one per kernel dimension), else
+    the last N axes of the data, as the Python API broadcasts.
+
+    >>> kernel_axes(EngineOptions(), 3, 2)
+    (1, 2)
+    >>> kernel_axes(EngineOptions(axes=(0, -1)), 3, 2)
+    (0, 2)
+    """
+    from convcli.errors import InputError
+
+    if options.axes is None:
+        return tuple(range(ndim - kernel_ndim, ndim)) if kernel_ndim <= ndim else tuple(
+            range(kernel_ndim))
+    axes = tuple(a + ndim if a < 0 else a for a in options.axes)
+    if len(axes) != kernel_ndim:
+        raise InputError(f"--axes names {len(axes)} axes but the kernel has {kernel_ndim} "
+                         f"dimensions")
+    if any(not 0 <= a < ndim for a in axes) or len(set(axes)) != len(axes):
+        raise InputError(f"--axes {','.join(map(str, options.axes))} are not distinct axes of "
+                         f"a {ndim}-D array")
+    return axes
+
+
+def kernel_ndim(options: EngineOptions, ndim: int) -> int | None:
+    """The dimension a named kernel takes on ``ndim``-D data: one per ``--axes`` entry, else the
+    data's own (1-3; None lets the spec decide).
+
+    >>> kernel_ndim(EngineOptions(axes=(0, 1)), 3), kernel_ndim(EngineOptions(), 3)
+    (2, 3)
+    """
+    if options.axes is not None:
+        return len(options.axes)
+    return ndim if 1 <= ndim <= 3 else None
