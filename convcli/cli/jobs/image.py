@@ -7,7 +7,7 @@ modes, strides and --normalize convolve whole frames, alpha given the output's g
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from convcli.cli.jobs.engine_call import EngineOptions, apply
 from convcli.cli.report import Timings
@@ -113,6 +113,8 @@ def _run(source: str, output: str | None, spec: str, options: EngineOptions, rep
     target = target_for(output, image, format=look.format, quality=look.quality,
                         compress_level=look.compress_level, raw=look.raw)
     check_writable(target, image)
+    if image.dtype.kind != "f":  # integer samples hold no NaN: skip the engine's NaN scan
+        options = replace(options, nan="propagate")
     methods = set()
 
     def convolve(values):
