@@ -190,3 +190,12 @@ def test_convolve_command_on_an_image_with_valid_mode(tmp_path):
                ).returncode == 0
     assert imagecodecs.png_decode((tmp_path / "o.png").read_bytes()).shape == (H - 4, W - 4, 2)
 
+
+
+def test_stdout_redirected_to_a_named_file_takes_its_extension(tmp_path):
+    source = tmp_path / "in.jpg"
+    source.write_bytes(imagecodecs.jpeg8_encode(image("RGB", np.uint8)))
+    with open(tmp_path / "e.png", "wb") as out:
+        subprocess.run([CONVCLI, "filter", str(source), "-q", "-k", "edge"], stdout=out,
+                       check=True)
+    assert (tmp_path / "e.png").read_bytes().startswith(b"\x89PNG")

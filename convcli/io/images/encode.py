@@ -48,7 +48,8 @@ def target_for(output: str, like: ImageData, *, format: str | None = None,
                quality: int | None = None, compress_level: int | None = None,
                raw: bool = False) -> Target:
     """The Target for ``-o output``: ``--format`` wins, then a ``png:`` prefix, then the
-    extension; ``-`` takes the input's format.
+    extension; ``-`` takes the extension of the file stdout is redirected to, else the
+    input's format.
 
     >>> from convcli.io.images.data import ImageData
     >>> like = ImageData(np.zeros((1, 1, 1, 3), np.uint8), None, "JPEG")
@@ -67,7 +68,8 @@ def target_for(output: str, like: ImageData, *, format: str | None = None,
             raise OutputError(f"unknown --format {format!r}; use one of "
                               "png, jpeg, tiff, webp, gif, bmp, npy")
     elif dest == STDIO:
-        fmt = like.format if like.format in FORMATS.values() else "PNG"
+        fmt = _redirected_format() or (like.format if like.format in FORMATS.values()
+                                       else "PNG")
     else:
         fmt = FORMATS.get(Path(dest).suffix.lower())
         if fmt is None:
@@ -78,6 +80,21 @@ def target_for(output: str, like: ImageData, *, format: str | None = None,
         raise OutputError(f"{dest}: --raw writes 32-bit floats, which only TIFF and .npy "
                           "hold: name a .tif/.npy output or --format tiff")
     return Target(dest, fmt, quality, compress_level, raw)
+
+
+def _redirected_format() -> str | None:
+    """The format named by the extension of the regular file stdout is redirected to
+    (``> e.png``), if any: the shell gave it a name even if convcli was told ``-``."""
+    import stat
+    import sys
+
+    try:
+        fd = sys.stdout.fileno()
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        return FORMATS.get(Path(os.readlink(f"/proc/self/fd/{fd}")).suffix.lower())
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def check_writable(target: Target, like: ImageData, frames: int | None = None) -> None:
