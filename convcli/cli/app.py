@@ -73,6 +73,8 @@ def usage_lines(exc: UsageError) -> list[str]:
             message += f"; did you mean {' or '.join(sorted(exc.possibilities))}?"
     elif param is not None:
         message = _PYDANTIC_PREFIX.sub("", message).rstrip(".")
+        for pattern, plain in _PLAIN_WORDS:
+            message = pattern.sub(plain, message)
         message = f"{_param_name(param)}: {message[:1].lower()}{message[1:]}"
         bad = _BAD_CHOICE.search(exc.message)
         if bad:
@@ -83,7 +85,7 @@ def usage_lines(exc: UsageError) -> list[str]:
             message = (f"{_param_name(param)}: {bad.group(1)!r} is not one of "
                        f"{', '.join(choices)}" + (f"; did you mean {hint!r}?" if hint else ""))
     else:
-        message = message[:1].lower() + message[1:]
+        message = (message[:1].lower() + message[1:]).replace(". Did you mean", "; did you mean")
     lines = [f"convcli: error: {' '.join(message.split())}"]
     if exc.ctx is not None:
         lines.append(f"Try '{exc.ctx.command_path} -h' for help.")
@@ -91,7 +93,13 @@ def usage_lines(exc: UsageError) -> list[str]:
 
 
 _BAD_CHOICE = re.compile(r"'(.*)' is not one of (.*)$")
-_PYDANTIC_PREFIX = re.compile(r"^(Value error|Input should be), ?")
+_PYDANTIC_PREFIX = re.compile(r"^Value error, ")
+_PLAIN_WORDS = [(re.compile(p), w) for p, w in (
+    (r"^Input should be greater than or equal to", "must be ≥"),
+    (r"^Input should be less than or equal to", "must be ≤"),
+    (r"^Input should be a valid integer.*", "takes a whole number"),
+    (r"^Input should be a valid number.*", "takes a number"),
+)]
 
 
 def _param_name(param) -> str:
@@ -104,7 +112,7 @@ def _param_name(param) -> str:
 def main() -> None:
     """Entry point: run the app; a user error is one ``convcli: error:`` line, exit code 2."""
     try:
-        code = app(standalone_mode=False)
+        code = app(prog_name="convcli", standalone_mode=False)
         sys.exit(code if isinstance(code, int) else 0)
     except NoArgsIsHelpError as exc:
         exc.show()

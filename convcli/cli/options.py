@@ -56,6 +56,9 @@ def choice(choices: Sequence[str]) -> Any:
     return Literal[tuple(choices)]
 
 
+LARGEST = 2**31 - 1  # no axis is longer: a larger stride, dilation or axis is a typo
+
+
 def integers(text: Any, least: int | None = 1) -> int | tuple[int, ...]:
     """An integer, or one per axis: ``2`` → 2, ``2,1`` → (2, 1), each at least ``least``.
 
@@ -73,6 +76,8 @@ def integers(text: Any, least: int | None = 1) -> int | tuple[int, ...]:
         raise typer.BadParameter(f"takes integers like 2 or 2,1, got {text!r}") from None
     if least is not None and min(values) < least:
         raise typer.BadParameter(f"takes integers ≥ {least}, got {text!r}")
+    if max(abs(v) for v in values) > LARGEST:
+        raise typer.BadParameter(f"{text} is larger than any input (at most {LARGEST})")
     return values[0] if len(values) == 1 else values
 
 

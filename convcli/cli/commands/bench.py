@@ -9,12 +9,18 @@ from typing import Annotated
 
 import typer
 
-from convcli.cli.jobs.engine_call import EngineOptions, apply, kernel_axes, kernel_ndim
+from convcli.cli.jobs.engine_call import (
+    EngineOptions,
+    apply,
+    check_axes_apply,
+    kernel_axes,
+    kernel_ndim,
+)
 from convcli.cli.options import complete_kernel, shared_options
 
 
 @shared_options("bench", offer=("mode", "boundary", "fill_value", "axes", "nan", "correlate",
-                                "stride", "dilation"), boundary="reflect")
+                                "stride", "dilation"), boundary="reflect", nan="ignore")
 def bench(
     input: Annotated[str, typer.Argument(metavar="INPUT",
                                          help="A signal CSV, an image or a .npy array.")],
@@ -60,6 +66,7 @@ def bench(
     slowest = max(r["median_seconds"] for r in rows)
     for r in rows:
         diff = np.abs(r.pop("values").astype(complex) - reference.astype(complex))
+        diff = diff[~np.isnan(diff)]  # cells missing in both (--nan ignore keeps gaps)
         r["max_abs_diff_vs_direct"] = float(diff.max()) if diff.size else 0.0
         r["speedup_vs_slowest"] = slowest / r["median_seconds"]
     pick = next(r["method"] for r in rows if r["backend"] == "auto")
@@ -76,6 +83,7 @@ def _load(source: str, spec: str, options: EngineOptions):
     from convcli.kernels import parse_kernel
 
     kind = kind_of_source(source)
+    check_axes_apply(options, kind)
     if kind == "signal":
         from convcli.io.signals import read_signal
 
@@ -96,9 +104,10 @@ def _table(rows, pick, shape, kernel) -> None:
     from rich.table import Table
 
     table = Table(title=f"{shape} with {kernel.name} {kernel.shape}; auto picks {pick}",
-                  title_justify="left")
-    for column in ("backend", "method", "median", "speed-up vs slowest", "max |diff| vs direct"):
-        table.add_column(column, justify="left" if column in ("backend", "method") else "right")
+                  title_justify="left", box=None, header_style="bold")
+    for column in ("backend", "method", "median", "× slowest", "max |Δ| vs direct"):
+        table.add_column(column, justify="left" if column in ("backend", "method") else "right",
+                         overflow="fold")
     for r in rows:
         table.add_row(r["backend"], r["method"], f"{r['median_seconds'] * 1e3:.2f} ms",
                       f"{r['speedup_vs_slowest']:.1f}×", f"{r['max_abs_diff_vs_direct']:.2e}")

@@ -6,7 +6,13 @@ from typing import Annotated
 
 import typer
 
-from convcli.cli.jobs.engine_call import EngineOptions, apply, kernel_axes, kernel_ndim
+from convcli.cli.jobs.engine_call import (
+    EngineOptions,
+    apply,
+    check_axes_apply,
+    kernel_axes,
+    kernel_ndim,
+)
 from convcli.cli.options import complete_kernel, shared_options
 from convcli.cli.report import Timings
 
@@ -59,6 +65,7 @@ def convolve(
         report.report()
         return
     kind = kind_of_source(input)
+    check_axes_apply(options, kind)
     if kind == "signal":
         signal_job.run(input, output or "-", kernel, options, report, columns=None,
                        time_column=None, nan=options.nan, fill_gaps=False, stream=None)

@@ -25,6 +25,13 @@ Normalisation: named smoothing kernels are normalised to unit sum by definition
 given unless you add normalize. ImageMagick's -convolve normalises silently and its -morphology
 Convolve does not; convcli never does so silently. Values are true-convolution weights, as
 ImageMagick's are.
+
+Examples:
+
+\b
+  convcli kernels --json
+  convcli kernels show gaussian:sigma=2 --ndim 2
+  convcli kernels show "[1,2,1]:outer,normalize"
 """
 
 kernels_app = typer.Typer(help=HELP, add_completion=False, rich_markup_mode=None)

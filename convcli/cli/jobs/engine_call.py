@@ -47,12 +47,34 @@ def apply(values, kernel, options: EngineOptions, axes, *, backend: str | None =
     weights = kernel.values
     if values.dtype in (np.float32, np.complex64):  # single precision in, single out
         weights = weights.astype(np.complex64 if weights.dtype.kind == "c" else np.float32)
+    elif values.dtype.kind in "ui":
+        weights = integral_weights(weights)
     return convolve_missing(
         values, weights, options.mode, policy=nan or options.nan, fill_gaps=fill_gaps,
         flip=not options.correlate, backend=backend or options.backend, axes=axes,
         boundary=options.boundary, fillvalue=options.fillvalue, origin=origin,
         stride=options.stride, dilation=options.dilation,
     )
+
+
+def integral_weights(weights):
+    """Integer weights in the smallest integer dtype that holds them, so an integer array keeps
+    its dtype as the Python API keeps it (numpy's result type; sums wrap as numpy's do); other
+    weights unchanged (a fractional kernel gives floats).
+
+    >>> import numpy as np
+    >>> integral_weights(np.array([1.0, 2.0, 1.0])).dtype
+    dtype('uint8')
+    >>> integral_weights(np.array([-1.0, 0.5])).dtype
+    dtype('float64')
+    """
+    import numpy as np
+
+    if weights.dtype.kind != "f" or not np.array_equal(weights, np.round(weights)) \
+            or np.abs(weights).max() >= 2.0**53:
+        return weights
+    low, high = int(weights.min()), int(weights.max())
+    return weights.astype(np.result_type(np.min_scalar_type(low), np.min_scalar_type(high)))
 
 
 def _check_fits(shape, kernel_shape, axes, dilation) -> None:
@@ -91,6 +113,16 @@ def kernel_axes(options: EngineOptions, ndim: int, kernel_ndim: int) -> tuple[in
         raise InputError(f"--axes {','.join(map(str, options.axes))} are not distinct axes of "
                          f"a {ndim}-D array")
     return axes
+
+
+def check_axes_apply(options: EngineOptions, kind: str) -> None:
+    """``--axes`` names axes of an array; a CSV runs down its rows and an image over its rows
+    and columns, so there it is refused rather than ignored."""
+    from convcli.errors import InputError
+
+    if options.axes is not None and kind != "array":
+        raise InputError("--axes is for .npy and Zarr arrays: a CSV is filtered down its rows "
+                         "and an image over its rows and columns")
 
 
 def kernel_ndim(options: EngineOptions, ndim: int) -> int | None:
