@@ -57,7 +57,7 @@ def filter_image(
     report: Timings,
     output: str | None,
 ) -> None:
-    """Filter an image with a kernel, keeping its layout, bit depth and frames.
+    """Filter an image with a kernel, keeping depth, alpha and frames.
 
     Each colour channel is convolved on its own; alpha is left as it was (cropped or strided
     with --mode/--stride). The output has the input's layout and bit depth (16-bit stays
@@ -71,8 +71,8 @@ def filter_image(
       convcli filter samples/astronaut.png --kernel edge --abs -o edges.png
       convcli filter samples/astronaut.png -k gaussian:sigma=2 -o soft.png
       convcli filter a.jpg -k box:size=3 | convcli filter - -k sharpen > b.jpg
-      convcli filter a.jpg -k edge --format png -o - > edges.png
-      convcli filter scan.tif -k sobel --raw -o gradient.tif
+      convcli filter samples/astronaut.png -k edge --format tiff -o - > edges.tif
+      convcli filter samples/depth16.png -k sobel --raw -o gradient.tif
     """
     from convcli.cli.jobs import image as image_job
 
