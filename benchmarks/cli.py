@@ -1,7 +1,9 @@
 """End-to-end command-line benchmark: convcli against the tools a user knows, in one run.
 
-- start-up: `convcli --help` and `convcli smooth` on the sample trajectory;
-- a 1M-row t,x,y,z CSV: `convcli smooth` against Miller's `step -a ewma` and a polars script;
+- start-up: `convcli --version`, `convcli --help` and `convcli smooth` on the sample trajectory;
+- a 1M-row t,x,y,z CSV: `convcli smooth` (the default install: polars is a core dependency)
+  against a polars script (read_csv, ewm_mean(alpha=0.1, adjust=False), write_csv) and
+  Miller's `step -a ewma`, with each process's peak RSS (targets: ≤ 1.5× polars, ≤ 200 MB);
 - images (issue 9), each against libvips `vips conv` and ImageMagick 6 `-morphology Convolve`,
   with wall time, output size and peak RSS (GNU time): a 4096² RGB PNG (the astronaut photo
   resized up) with the 3×3 Laplacian (edge) — targets ≤ 0.8× libvips' level-1 PNG time, size
@@ -40,13 +42,22 @@ df.write_csv(sys.argv[2])
 
 
 def wall(cmd: list[str] | str, repeat: int, shell: bool = False) -> float:
-    times = []
+    return timed(cmd, repeat, shell)[0]
+
+
+def timed(cmd: list[str] | str, repeat: int, shell: bool = False) -> tuple[float, float]:
+    """Median wall seconds and the largest peak RSS (MB, from wait4) of ``repeat`` runs."""
+    times, peaks = [], []
     for _ in range(repeat):
         begin = time.perf_counter()
-        subprocess.run(cmd, shell=shell, check=True, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(cmd, shell=shell, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(process.pid, 0)
         times.append(time.perf_counter() - begin)
-    return statistics.median(times)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"{cmd} failed")
+        peaks.append(usage.ru_maxrss / 1024)  # Linux: kilobytes
+    return statistics.median(times), max(peaks)
 
 
 def make_csv(path: Path, rows: int) -> None:
@@ -165,6 +176,7 @@ def main() -> None:
 
     print("## start-up (median wall)")
     print(f"  python -c pass: {wall([sys.executable, '-c', 'pass'], 5):.3f} s")
+    print(f"  convcli --version: {wall([CONVCLI, '--version'], 5):.3f} s  (target ≤ 0.15)")
     print(f"  convcli --help: {wall([CONVCLI, '--help'], 5):.3f} s  (target < 0.25)")
     print(f"  convcli smooth sample: "
           f"{wall([CONVCLI, 'smooth', str(sample), '-q', '-o', str(tmp / 's.csv')], 5):.3f} s"
@@ -172,21 +184,30 @@ def main() -> None:
 
     csv = tmp / "big.csv"
     make_csv(csv, args.rows)
-    ours = wall([CONVCLI, "smooth", str(csv), "-q", "-o", str(tmp / "o.csv")], args.repeat)
-    peers = {}
-    if shutil.which("mlr"):
-        peers["miller"] = wall(f"mlr --icsv --ocsv step -a ewma -d 0.1 -f x,y,z {csv} > "
-                               f"{tmp / 'm.csv'}", args.repeat, shell=True)
+    runs = {"convcli": [CONVCLI, "smooth", str(csv), "-q", "-o", str(tmp / "o.csv")]}
     try:
         import polars  # noqa: F401
 
         script = tmp / "ewm.py"
         script.write_text(POLARS_SCRIPT)
-        peers["polars"] = wall([sys.executable, str(script), str(csv), str(tmp / "p.csv")],
-                               args.repeat)
+        runs["polars"] = [sys.executable, str(script), str(csv), str(tmp / "p.csv")]
     except ImportError:
-        pass
-    report(f"smooth {args.rows:,}-row t,x,y,z CSV (target ≤ 0.5× Miller)", ours, peers)
+        print("polars is not installed: no polars comparison")
+    if shutil.which("mlr"):
+        runs["miller"] = ["sh", "-c", f"mlr --icsv --ocsv step -a ewma -d 0.1 -f x,y,z {csv} "
+                          f"> {tmp / 'm.csv'}"]
+    results = {name: [] for name in runs}
+    for _ in range(args.repeat):  # interleaved, so that a busy moment hits every tool
+        for name, command in runs.items():
+            results[name].append(timed(command, 1))
+    print(f"\n## smooth {args.rows:,}-row t,x,y,z CSV ({csv.stat().st_size / 1e6:.0f} MB; "
+          "targets: ≤ 1.5× polars, ≤ 200 MB peak RSS)")
+    ours = statistics.median(t for t, _ in results["convcli"])
+    for name, runs_of in results.items():
+        seconds = statistics.median(t for t, _ in runs_of)
+        peak = max(rss for _, rss in runs_of)
+        ratio = f"  convcli/{name} = {ours / seconds:.2f}" if name != "convcli" else ""
+        print(f"  {name}: {seconds:.3f} s, peak RSS {peak:.0f} MB{ratio}")
 
     image_rows(tmp, args.side, args.repeat)
     shutil.rmtree(tmp, ignore_errors=True)

@@ -23,7 +23,9 @@ _HOMES = {
 
 def __getattr__(name: str):
     if name in _HOMES:
-        return getattr(importlib.import_module(_HOMES[name]), name)
+        value = getattr(importlib.import_module(_HOMES[name]), name)
+        globals()[name] = value  # found once: later look-ups skip this function
+        return value
     raise AttributeError(f"module 'convcli' has no attribute {name!r}")
 
 

@@ -21,6 +21,7 @@ BACKENDS = ("direct", "fft", "scipy")  # registered in engine/__init__; "auto" p
 BACKEND_CHOICES = ("auto", *BACKENDS)
 NAN_POLICIES = ("ignore", "propagate", "zero", "error")
 POOL_OPS = ("max", "min", "mean", "sum", "l2", "median")
+POOL_NAN = ("ignore", "propagate")  # missing cells in a pooling window: skipped or spread
 
 # Other tools' names → ours, per kind of choice.
 ALIASES: dict[str, dict[str, str]] = {

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import sys
+import warnings
+from contextlib import suppress
 from typing import Annotated
 
 import typer
@@ -15,6 +18,8 @@ from convcli.cli.commands import bench, convolve, pool, smooth
 from convcli.cli.commands import filter as filter_cmd
 from convcli.cli.report import error
 from convcli.errors import ConvcliError
+from convcli.io.atomic import ReaderGone
+from convcli.settings import settings
 
 app = typer.Typer(
     name="convcli",
@@ -40,7 +45,7 @@ def _root(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
 ) -> None:
     if debug:
-        os.environ["CONVCLI_DEBUG"] = "1"
+        settings().debug = True
 
 
 app.command("smooth")(smooth.smooth)
@@ -57,6 +62,52 @@ def _mount_kernels() -> None:
 
 
 _mount_kernels()
+
+
+class Signalled(BaseException):
+    """SIGINT, SIGTERM or SIGHUP, raised where the program is so that temp files are cleaned
+    up (not a KeyboardInterrupt: Typer would turn that into a silent exit 130)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _on_signal(signum: int, _frame: object) -> None:
+    for other in _HANDLED:  # a second signal must not interrupt the clean-up
+        signal.signal(other, signal.SIG_IGN)
+    raise Signalled(signum)
+
+
+_HANDLED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def _guard_standard_streams() -> None:
+    """A standard stream the shell closed (``>&-``) keeps its descriptor taken (by /dev/null,
+    read-only), so no file we open lands on it; writing there then fails instead."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            os.open(os.devnull, os.O_RDONLY)  # the lowest free descriptor: this one
+
+
+def _say(message: str) -> None:
+    with suppress(Exception):  # stderr may be closed or gone (SIGHUP)
+        error(message)
+
+
+# Library options an error names as its way out → the flag that sets them here.
+_FLAGS = {"backend": "--backend {value}", "stream": "--no-stream", "nan": "--nan {value}"}
+
+
+def _with_flag(exc: ConvcliError) -> str:
+    """The error's message, with the flag for the option it names (if any)."""
+    flag = _FLAGS.get(getattr(exc, "option", None) or "")
+    value = getattr(exc, "value", None)
+    if flag is None or ("{value}" in flag and value is None):
+        return str(exc)
+    return f"{exc} ({flag.format(value=value)})"
 
 
 def usage_lines(exc: UsageError) -> list[str]:
@@ -109,8 +160,22 @@ def _param_name(param) -> str:
     return (param.name or "").upper()
 
 
+def _debug() -> bool:
+    """Whether tracebacks are wanted (``--debug`` or ``CONVCLI_DEBUG``)."""
+    try:
+        return settings().debug
+    except ConvcliError:  # a malformed setting is itself the error being reported
+        return False
+
+
 def main() -> None:
-    """Entry point: run the app; a user error is one ``convcli: error:`` line, exit code 2."""
+    """Entry point: run the app; a user error is one ``convcli: error:`` line, exit code 2;
+    SIGINT, SIGTERM and SIGHUP clean up and exit 128 + the signal's number."""
+    _guard_standard_streams()
+    for signum in _HANDLED:
+        signal.signal(signum, _on_signal)
+    if not _debug():
+        warnings.simplefilter("ignore", RuntimeWarning)  # overflow etc.: results say it
     try:
         code = app(prog_name="convcli", standalone_mode=False)
         sys.exit(code if isinstance(code, int) else 0)
@@ -121,20 +186,30 @@ def main() -> None:
         sys.stderr.write("\n".join(usage_lines(exc)) + "\n")
         sys.exit(exc.exit_code)
     except ConvcliError as exc:
-        if os.environ.get("CONVCLI_DEBUG"):
+        if _debug():
             raise
-        error(str(exc))
+        _say(_with_flag(exc))
         sys.exit(2)
-    except BrokenPipeError:  # the reader went away (e.g. `| head`): not an error
+    except (BrokenPipeError, ReaderGone):  # the reader went away (`| head`): not an error
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, 1)
         sys.exit(0)
-    except KeyboardInterrupt:
-        error("interrupted")
-        sys.exit(130)
-    except OSError as exc:
-        if os.environ.get("CONVCLI_DEBUG"):
+    except (KeyboardInterrupt, Signalled) as exc:
+        signum = getattr(exc, "signum", signal.SIGINT)
+        _say("interrupted" if signum == signal.SIGINT
+             else f"stopped by {signal.Signals(signum).name}")
+        sys.exit(128 + signum)
+    except RecursionError:
+        if _debug():
             raise
-        where = f": {exc.filename}" if getattr(exc, "filename", None) else ""
-        error(f"{exc.strerror or exc}{where}")
+        _say("input nested too deeply to read")
+        sys.exit(2)
+    except OSError as exc:
+        if _debug():
+            raise
+        from convcli.io.atomic import is_temp
+
+        name = getattr(exc, "filename", None)
+        where = f": {name}" if name and not is_temp(str(name)) else ""
+        _say(f"{exc.strerror or exc}{where}")
         sys.exit(2)

@@ -128,3 +128,8 @@ def progress(label: str, enabled: bool = True, delay: float = 1.0) -> Iterator[N
 def error(message: str) -> None:
     """The one line a user sees for a failure."""
     sys.stderr.write(f"convcli: error: {message}\n")
+
+
+def warning(message: str) -> None:
+    """One line for something a user should know that is not a failure."""
+    sys.stderr.write(f"convcli: warning: {message}\n")

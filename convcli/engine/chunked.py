@@ -19,7 +19,7 @@ import dask.array as da
 import numpy as np
 from dask.array.overlap import ensure_minimum_chunksize
 
-from convcli.engine.plan import NUMPY_PAD_MODE, Plan, make_plan
+from convcli.engine.plan import Plan, make_plan, pad_array
 
 
 @dataclass(frozen=True)
@@ -39,13 +39,12 @@ def convolve_dask(x: da.Array, kernel: Any, mode: str = "full", *, flip: bool,
     in-memory engine for every mode, boundary, origin, stride, dilation and ``axes``."""
     kernel = np.asarray(kernel)
     stand_in = np.broadcast_to(np.zeros((), dtype=x.dtype), x.shape)
-    plan = make_plan(stand_in, kernel, mode, flip=flip, **options)
-    if isinstance(plan, np.ndarray) or not np.may_share_memory(plan.x, stand_in):
+    plan = make_plan(stand_in, kernel, mode, flip=flip, budget=False, **options)
+    if plan.scalar or plan.swapped:
         # Two scalars, or 'valid' with the kernel larger than the input (scipy swaps them):
         # the input is no larger than the kernel, so one block holds it.
-        shape = plan.shape if isinstance(plan, np.ndarray) else plan.out_shape
-        dtype = plan.dtype if isinstance(plan, np.ndarray) else plan.out_dtype
-        return _in_one_block(x, kernel, mode, flip, backend, options, shape, dtype)
+        shape = () if plan.scalar else plan.out_shape
+        return _in_one_block(x, kernel, mode, flip, backend, options, shape, plan.out_dtype)
     if x.shape != plan.x.shape:
         x = da.broadcast_to(x, plan.x.shape)
     x = x.rechunk(_chunks(x.chunks, plan))
@@ -61,9 +60,9 @@ def convolve_dask(x: da.Array, kernel: Any, mode: str = "full", *, flip: bool,
         trim=False, allow_rechunk=False, chunks=out_chunks, dtype=plan.out_dtype,
         meta=np.empty((0,) * x.ndim, plan.out_dtype), token="convcli-convolve",
         # run() conjugates a complex kernel when correlating; the plan's already is.
-        kernel=np.conj(plan.kernel) if plan.kernel.dtype.kind == "c" else plan.kernel,
+        kernel=np.conj(plan.weights) if plan.weights.dtype.kind == "c" else plan.weights,
         kernel_slices=_kernel_slices(x.chunks, plan), spans=spans, geometry=_geometry(plan),
-        backend=backend,
+        dilation=tuple(plan.dilation[a] for a in plan.axes), backend=backend,
     )
 
 
@@ -71,7 +70,7 @@ def _reach(plan: Plan, a: int) -> tuple[int, int, int]:
     """Samples a block needs before its chunk (b), after it (K − 1 − b), and the padding
     after the array's end (a)."""
     before, after_end = plan.pad[a]
-    return before, plan.kernel.shape[a] - 1 - before, after_end
+    return before, plan.kernel_shape[a] - 1 - before, after_end
 
 
 def _depth(plan: Plan, a: int, periodic: bool) -> int | tuple[int, int]:
@@ -95,7 +94,7 @@ def _spans(chunks: tuple[int, ...], plan: Plan, a: int, periodic: bool) -> list[
     """Each block's padding and slice on axis ``a``. A block owns the outputs t with t·s in
     its chunk (the last one, all the rest); output t's window starts at input t·s − b."""
     before, _, after_end = _reach(plan, a)
-    s, k, total = plan.stride[a], plan.kernel.shape[a], plan.out_shape[a]
+    s, k, total = plan.stride[a], plan.kernel_shape[a], plan.out_shape[a]
     ends = np.cumsum((0,) + chunks)
     spans = []
     for j, (lo, hi) in enumerate(zip(ends[:-1], ends[1:])):
@@ -133,15 +132,15 @@ def _kernel_slices(chunks: tuple[tuple[int, ...], ...], plan: Plan) -> dict[int,
     """Per broadcast axis on which the kernel varies: the kernel rows each chunk uses."""
     slices = {}
     for a, sizes in enumerate(chunks):
-        if a not in plan.axes and plan.kernel.shape[a] > 1:
+        if a not in plan.axes and plan.weights.shape[a] > 1:
             ends = np.cumsum((0,) + sizes)
             slices[a] = [slice(int(lo), int(hi)) for lo, hi in zip(ends[:-1], ends[1:])]
     return slices
 
 
 def _block(block: np.ndarray, *, kernel: np.ndarray, kernel_slices: dict[int, list[slice]],
-           spans: dict[int, list[Span]], geometry: _Geometry, backend: str,
-           block_id: tuple[int, ...] | None = None) -> np.ndarray:
+           spans: dict[int, list[Span]], geometry: _Geometry, dilation: tuple[int, ...],
+           backend: str, block_id: tuple[int, ...] | None = None) -> np.ndarray:
     """One chunk with its overlap → its outputs: pad the array's edges, then one valid strided
     correlation by the engine."""
     from convcli.engine import run
@@ -152,15 +151,14 @@ def _block(block: np.ndarray, *, kernel: np.ndarray, kernel_slices: dict[int, li
         return np.empty(shape, dtype=geometry.out_dtype)
     pad = [mine[a].pad if a in mine else (0, 0) for a in range(block.ndim)]
     if any(pad[a] != (0, 0) for a in mine):
-        extra = {"constant_values": geometry.fillvalue} if geometry.boundary == "fill" else {}
-        block = np.pad(block, pad, mode=NUMPY_PAD_MODE[geometry.boundary], **extra)
+        block = pad_array(block, pad, geometry.boundary, geometry.fillvalue)
     block = block[tuple(slice(mine[a].start, mine[a].stop) if a in mine else slice(None)
                         for a in range(block.ndim))]
     if kernel_slices:
         kernel = kernel[tuple(kernel_slices[a][block_id[a]] if a in kernel_slices
                               else slice(None) for a in range(kernel.ndim))]
     return run(block, kernel, "valid", flip=False, backend=backend, axes=geometry.axes,
-               stride=geometry.stride).values
+               stride=geometry.stride, dilation=dilation).values
 
 
 def _in_one_block(x: da.Array, kernel: np.ndarray, mode: str, flip: bool, backend: str,

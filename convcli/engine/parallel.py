@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
+from convcli.settings import settings
+
 T = TypeVar("T")
 
-THREADS = max(1, min(os.cpu_count() or 1, int(os.environ.get("CONVCLI_THREADS", "0")) or 64))
 _POOL: ThreadPoolExecutor | None = None
+
+
+def threads() -> int:
+    """Worker threads for the engine (``CONVCLI_THREADS``, see :mod:`convcli.settings`)."""
+    return settings().threads
 
 
 def run_all(work: Sequence[Callable[[], T]]) -> list[T]:
     """Call every function, on a shared thread pool when there is more than one."""
     global _POOL
-    if THREADS == 1 or len(work) < 2:
+    if threads() == 1 or len(work) < 2:
         return [w() for w in work]
     if _POOL is None:
-        _POOL = ThreadPoolExecutor(THREADS, thread_name_prefix="convcli")
+        _POOL = ThreadPoolExecutor(threads(), thread_name_prefix="convcli")
     return [f.result() for f in [_POOL.submit(w) for w in work]]
 
 

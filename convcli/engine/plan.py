@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
 
 from convcli.engine.names import BOUNDARIES, MODES
 from convcli.errors import InputError
+from convcli.settings import check_memory
 
 # scipy.ndimage's boundary names → numpy.pad's names for the same extension.
 NUMPY_PAD_MODE = {
@@ -35,16 +36,29 @@ NUMPY_PAD_MODE = {
 _COMPUTE_FLOAT = {np.dtype(np.float16): np.dtype(np.float32)}
 
 
+def pad_array(values: np.ndarray, pad: Any, boundary: str, fillvalue: Any) -> np.ndarray:
+    """``values`` extended by ``pad`` = ((before, after), …) under a boundary rule: the one
+    padding copy of the engine (the in-memory plan, chunked blocks and streams use it)."""
+    mode = NUMPY_PAD_MODE[boundary]
+    if mode == "constant":
+        return np.pad(values, pad, mode=mode, constant_values=fillvalue)
+    return np.pad(values, pad, mode=mode)
+
+
 @dataclass(frozen=True)
 class Plan:
     """A valid correlation of ``x`` padded by ``pad`` with ``kernel``, strided by ``stride``.
 
-    ``x`` and ``kernel`` have the same number of dimensions; on axes not in ``axes`` the
+    ``x`` and the kernel have the same number of dimensions; on axes not in ``axes`` the
     kernel has size 1 or the size of ``x`` (one kernel per slice, as fftconvolve broadcasts).
+    ``weights`` are the kernel's taps in correlation order before dilation; ``kernel`` is the
+    dense dilated kernel, built only when a method asks for it. ``swapped``: scipy's 'valid'
+    rule made the kernel play the input. ``scalar``: two 0-d operands (the answer is 0-d).
     """
 
     x: np.ndarray
-    kernel: np.ndarray
+    weights: np.ndarray
+    dilation: tuple[int, ...]
     axes: tuple[int, ...]
     pad: tuple[tuple[int, int], ...]
     boundary: str
@@ -52,15 +66,31 @@ class Plan:
     stride: tuple[int, ...]
     out_dtype: np.dtype
     compute_dtype: np.dtype
+    swapped: bool = False
+    scalar: bool = False
 
-    @property
+    @cached_property
+    def kernel_shape(self) -> tuple[int, ...]:
+        """The dilated kernel's shape."""
+        return tuple((n - 1) * d + 1 for n, d in zip(self.weights.shape, self.dilation))
+
+    @cached_property
+    def kernel(self) -> np.ndarray:
+        """The dense kernel, dilation's zeros included (allocated on first use)."""
+        if all(d == 1 for d in self.dilation):
+            return self.weights
+        check_memory(math.prod(self.kernel_shape) * self.weights.itemsize,
+                     f"the kernel dilated to {self.kernel_shape}")
+        out = np.zeros(self.kernel_shape, dtype=self.weights.dtype)
+        out[tuple(slice(None, None, d) for d in self.dilation)] = self.weights
+        return out
+
+    @cached_property
     def out_shape(self) -> tuple[int, ...]:
         shape = []
         for a, n in enumerate(self.x.shape):
-            k = self.kernel.shape[a]
             if a in self.axes:
-                dense = n + sum(self.pad[a]) - k + 1
-                shape.append((dense - 1) // self.stride[a] + 1)
+                shape.append((self.dense_axis_length(a) - 1) // self.stride[a] + 1)
             else:
                 shape.append(n)
         return tuple(shape)
@@ -69,74 +99,142 @@ class Plan:
     def is_integer(self) -> bool:
         return self.out_dtype.kind in "ui"
 
-    @property
+    @cached_property
     def needs_padding(self) -> bool:
         return any(b or a for b, a in self.pad)
 
     @property
-    def taps(self) -> int:
-        return int(np.prod([self.kernel.shape[a] for a in self.axes]))
-
-    @property
-    def per_slice_kernel(self) -> bool:
-        """True when the kernel differs along a broadcast (non-convolved) axis."""
-        return any(self.kernel.shape[a] > 1 for a in range(self.x.ndim) if a not in self.axes)
+    def zero_fill(self) -> bool:
+        """True when the padding is zeros (or none): methods whose own zero padding is the
+        boundary rule (numpy.correlate's 'full', an FFT) need no padded copy."""
+        return not self.needs_padding or (self.boundary == "fill" and self.fillvalue == 0)
 
     @cached_property
-    def separable(self) -> list[np.ndarray] | None:
-        """The kernel's 1-D factors when it is rank 1 and the result is not integer (exact
-        integer sums need the taps themselves), else None."""
+    def taps(self) -> int:
+        """Taps of the dense kernel on the convolved axes."""
+        return math.prod(self.kernel_shape[a] for a in self.axes)
+
+    @cached_property
+    def nonzero_taps(self) -> int:
+        """Non-zero taps (a dilated kernel's zeros cost nothing)."""
+        others = tuple(a for a in range(self.x.ndim) if a not in self.axes)
+        return int(np.count_nonzero(np.any(self.weights, axis=others)))
+
+    @cached_property
+    def per_slice_kernel(self) -> bool:
+        """True when the kernel differs along a broadcast (non-convolved) axis."""
+        return any(self.weights.shape[a] > 1 for a in range(self.x.ndim) if a not in self.axes)
+
+    @cached_property
+    def separable_weights(self) -> list[np.ndarray] | None:
+        """The kernel's 1-D factors, one per convolved axis, before dilation, when it is rank 1
+        and the result is not integer (exact integer sums need the taps themselves)."""
         if self.is_integer:
             return None
         from convcli.engine.separable import separable_factors
 
-        return separable_factors(self.kernel, self.axes)
+        return separable_factors(self.weights, self.axes)
 
-    @property
+    @cached_property
+    def separable(self) -> list[np.ndarray] | None:
+        """The dense kernel's 1-D factors (dilated), or None (see :attr:`separable_weights`)."""
+        factors = self.separable_weights
+        if factors is None:
+            return None
+        dilations = [self.dilation[a] for a in self.axes]
+        return [_dilate_line(f, d) for f, d in zip(factors, dilations)]
+
+    def along(self, axis: int, x: np.ndarray, factor: np.ndarray) -> Plan:
+        """The plan of one 1-D pass of a separable kernel: ``factor`` (undilated) along
+        ``axis`` of ``x``, with this plan's padding, stride and dilation on that axis only."""
+        shape = [1] * x.ndim
+        shape[axis] = len(factor)
+        only = [a == axis for a in range(x.ndim)]
+        return replace(self, x=x, weights=factor.reshape(shape), axes=(axis,),
+                       pad=tuple(p if o else (0, 0) for p, o in zip(self.pad, only)),
+                       stride=tuple(s if o else 1 for s, o in zip(self.stride, only)),
+                       dilation=tuple(d if o else 1 for d, o in zip(self.dilation, only)))
+
+    @cached_property
+    def padded_shape(self) -> tuple[int, ...]:
+        return tuple(n + sum(p) for n, p in zip(self.x.shape, self.pad))
+
+    @cached_property
     def padded_bytes(self) -> int:
         """Size of the padded copy of the input some methods make."""
-        return math.prod(n + sum(p) for n, p in zip(self.x.shape, self.pad)) * \
-            self.compute_dtype.itemsize
+        return math.prod(self.padded_shape) * self.compute_dtype.itemsize
 
     @property
     def batch_axes(self) -> tuple[int, ...]:
         """The broadcast (non-convolved) axes."""
         return tuple(a for a in range(self.x.ndim) if a not in self.axes)
 
+    @property
+    def interleaved_channels(self) -> bool:
+        """A shared kernel over a last, broadcast axis (an RGB image's channels)."""
+        batch = self.batch_axes
+        return bool(batch) and not self.per_slice_kernel and batch[-1] == self.x.ndim - 1
+
     def slices(self) -> Iterator[tuple[tuple, Plan]]:
         """(index into the output, plan) for each slice of the batch axes, each slice a
         contiguous copy: an RGB image's channels one by one. Needs a shared kernel."""
         batch = self.batch_axes
         keep = [a for a in range(self.x.ndim) if a not in batch]
-        kernel = self.kernel[tuple(0 if a in batch else slice(None)
-                                   for a in range(self.x.ndim))]
+        weights = self.weights[tuple(0 if a in batch else slice(None)
+                                     for a in range(self.x.ndim))]
         for position in np.ndindex(*[self.x.shape[a] for a in batch]):
             index = [slice(None)] * self.x.ndim
             for a, i in zip(batch, position):
                 index[a] = i
             yield tuple(index), replace(
-                self, x=np.ascontiguousarray(self.x[tuple(index)]), kernel=kernel,
+                self, x=np.ascontiguousarray(self.x[tuple(index)]), weights=weights,
+                dilation=tuple(self.dilation[a] for a in keep),
                 axes=tuple(range(len(keep))), pad=tuple(self.pad[a] for a in keep),
                 stride=tuple(self.stride[a] for a in keep))
+
+    def by_slice(self, compute: Callable[[Plan], np.ndarray]) -> np.ndarray:
+        """``compute`` run on each slice of the batch axes (see :meth:`slices`), assembled."""
+        out = np.empty(self.out_shape, dtype=self.compute_dtype)
+        for index, part in self.slices():
+            out[index] = compute(part)
+        return out
 
     def padded(self) -> np.ndarray:
         """The input extended by the boundary rule (a copy; ``x`` itself when no padding)."""
         if not self.needs_padding:
             return self.x
-        mode = NUMPY_PAD_MODE[self.boundary]
-        if mode == "constant":
-            return np.pad(self.x, self.pad, mode=mode, constant_values=self.fillvalue)
-        return np.pad(self.x, self.pad, mode=mode)
+        check_memory(self.padded_bytes, f"the input padded to {self.padded_shape}")
+        return pad_array(self.x, self.pad, self.boundary, self.fillvalue)
+
+    def crop_full(self, full: np.ndarray, padded: bool) -> np.ndarray:
+        """The plan's samples of a full linear convolution of the input (``padded``: of the
+        padded input) with the flipped kernel: the valid part, shifted by the padding, strided."""
+        index = []
+        for a in range(full.ndim):
+            if a in self.axes:
+                start = self.kernel_shape[a] - 1 - (0 if padded else self.pad[a][0])
+                index.append(slice(start, start + self.dense_axis_length(a), self.stride[a]))
+            else:
+                index.append(slice(None))
+        return full[tuple(index)]
 
     def integer_bound(self) -> float:
         """An upper bound of |result| for integer inputs (exactness of float arithmetic)."""
         xmax = float(np.max(np.abs(self.x))) if self.x.size else 0.0
         if self.boundary == "fill":
             xmax = max(xmax, abs(self.fillvalue))
-        return xmax * float(np.sum(np.abs(self.kernel)))
+        return xmax * float(np.sum(np.abs(self.weights)))
 
     def dense_axis_length(self, axis: int) -> int:
-        return self.x.shape[axis] + sum(self.pad[axis]) - self.kernel.shape[axis] + 1
+        return self.x.shape[axis] + sum(self.pad[axis]) - self.kernel_shape[axis] + 1
+
+
+def _dilate_line(factor: np.ndarray, d: int) -> np.ndarray:
+    if d == 1:
+        return factor
+    out = np.zeros((len(factor) - 1) * d + 1, dtype=factor.dtype)
+    out[::d] = factor
+    return out
 
 
 def _as_numeric_array(value: Any, what: str) -> np.ndarray:
@@ -182,17 +280,22 @@ def normalise_axes(axes: Any, ndim: int) -> tuple[int, ...]:
     return tuple(normal)
 
 
-def _dilate(kernel: np.ndarray, axes: tuple[int, ...], dilation: tuple[int, ...]) -> np.ndarray:
-    if all(d == 1 for d in dilation):
-        return kernel
-    shape = list(kernel.shape)
-    index = [slice(None)] * kernel.ndim
-    for a, d in zip(axes, dilation):
-        shape[a] = (kernel.shape[a] - 1) * d + 1
-        index[a] = slice(None, None, d)
-    out = np.zeros(shape, dtype=kernel.dtype)
-    out[tuple(index)] = kernel
-    return out
+@dataclass(frozen=True)
+class _Geometry:
+    """What a call's shapes, dtypes and options decide (cached): no array values."""
+
+    axes: tuple[int, ...]
+    kernel_shape: tuple[int, ...]  # the kernel reshaped to the input's dimensions
+    swapped: bool
+    flip: bool  # flip the (possibly swapped) kernel
+    x_shape: tuple[int, ...]  # the input broadcast on non-convolved axes
+    dilation: tuple[int, ...]
+    stride: tuple[int, ...]
+    pad: tuple[tuple[int, int], ...]
+    out_dtype: np.dtype
+    compute_dtype: np.dtype
+    flip_index: tuple[slice, ...]  # reverses the convolved axes
+    derived: dict[str, Any]  # the Plan's shape properties, computed once
 
 
 def make_plan(
@@ -207,72 +310,122 @@ def make_plan(
     origin: Any = None,
     stride: Any = 1,
     dilation: Any = 1,
-) -> Plan | np.ndarray:
-    """Validate a call and return its Plan (or the answer itself for two 0-d inputs)."""
+    swap: bool = True,
+    budget: bool = True,
+) -> Plan:
+    """Validate a call and return its Plan.
+
+    The geometry depends only on shapes, dtypes and options and is cached; the values are
+    checked (a finite kernel and fill value) on every call. ``swap=False`` refuses a 'valid'
+    call whose kernel is larger than the input instead of swapping them as scipy does.
+    ``budget``: refuse a call whose output and padded input exceed the memory budget
+    (:func:`convcli.settings.check_memory`); off for work done piece by piece (Dask, streams).
+    """
+    x = in1 if type(in1) is np.ndarray else _as_numeric_array(in1, "input")
+    k = in2 if type(in2) is np.ndarray else _as_numeric_array(in2, "kernel")
+    key = (x.shape, x.dtype, k.shape, k.dtype, mode, flip, _key(axes), boundary,
+           _key(origin), _key(stride), _key(dilation), swap, budget)
+    try:
+        geometry = _geometry(*key)
+    except TypeError:  # an option that cannot be a cache key: plan it uncached
+        geometry = _geometry.__wrapped__(*key)
+    if not (fillvalue == 0 or np.isfinite(fillvalue)):
+        raise InputError(f"fillvalue must be finite, got {fillvalue!r}")
+    # Σ|k|² is finite unless a weight is NaN/inf (or so large that it overflows: then look).
+    if k.dtype.kind in "fc" and not math.isfinite(np.vdot(k, k).real) \
+            and not np.all(np.isfinite(k)):
+        raise InputError("the kernel has non-finite values (NaN or inf)")
+    scalar = x.ndim == 0
+    if k.shape != geometry.kernel_shape:
+        k = k.reshape(geometry.kernel_shape)
+    if geometry.swapped:  # convolution commutes; correlate(x, k) is convolve(x, flip(conj(k)))
+        x, k = (k, x) if flip else (np.conj(k)[geometry.flip_index], x)
+    if x.shape != geometry.x_shape:
+        x = x.reshape(geometry.x_shape) if scalar else np.broadcast_to(x, geometry.x_shape)
+    if geometry.flip:
+        k = k[geometry.flip_index]
+    elif k.dtype.kind == "c":
+        k = np.conj(k)  # correlation conjugates the second operand, as scipy does
+    plan = Plan(x=x, weights=k, dilation=geometry.dilation, axes=geometry.axes,
+                pad=geometry.pad, boundary=boundary, fillvalue=fillvalue,
+                stride=geometry.stride, out_dtype=geometry.out_dtype,
+                compute_dtype=geometry.compute_dtype, swapped=geometry.swapped, scalar=scalar)
+    plan.__dict__.update(geometry.derived)  # the shapes, computed once per geometry
+    return plan
+
+
+def _key(value: Any) -> Any:
+    """An option as a cache key: scalars as they are, sequences as tuples."""
+    if value is None or isinstance(value, (int, str)):
+        return value
+    return value.item() if np.ndim(value) == 0 else tuple(_key(v) for v in value)
+
+
+@lru_cache(maxsize=256)
+def _geometry(x_shape, x_dtype, k_shape, k_dtype, mode, flip, axes, boundary, origin, stride,
+              dilation, swap, budget) -> _Geometry:
     if mode not in MODES:
         raise InputError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
     if boundary not in BOUNDARIES:
         raise InputError(f"unknown boundary {boundary!r}; choose one of {', '.join(BOUNDARIES)}")
-    x = _as_numeric_array(in1, "input")
-    k = _as_numeric_array(in2, "kernel")
-    if x.size == 0 or k.size == 0:
+    for what, dtype in (("input", x_dtype), ("kernel", k_dtype)):
+        if dtype.kind not in "uifc":
+            raise InputError(f"{what} must be an array of numbers, got dtype {dtype}")
+    if math.prod(x_shape) == 0 or math.prod(k_shape) == 0:
         raise InputError("cannot convolve an empty array")
-    out_dtype = np.result_type(x, k)
-    if x.ndim == 0 and k.ndim == 0:
-        product = x * (np.conj(k) if not flip else k)
-        return np.asarray(product, dtype=out_dtype)
-    if k.ndim > x.ndim:
+    out_dtype = np.result_type(x_dtype, k_dtype)
+    if not x_shape and not k_shape:  # two scalars: a 1-sample convolution
+        x_shape = k_shape = (1,)
+    ndim = len(x_shape)
+    if len(k_shape) > ndim:
         raise InputError(
-            f"the kernel has {k.ndim} dimensions, more than the input's {x.ndim}"
+            f"the kernel has {len(k_shape)} dimensions, more than the input's {ndim}"
         )
-    axes_t = normalise_axes(axes, x.ndim)
-    if k.ndim < x.ndim:
-        if k.ndim != len(axes_t):
+    axes_t = normalise_axes(axes, ndim)
+    if len(k_shape) < ndim:
+        if len(k_shape) != len(axes_t):
             raise InputError(
-                f"the kernel has {k.ndim} dimensions and the input {x.ndim}: pass axes= "
-                f"naming the {k.ndim} input axes to convolve over"
+                f"the kernel has {len(k_shape)} dimensions and the input {ndim}: pass axes= "
+                f"naming the {len(k_shape)} input axes to convolve over"
             )
-        shape = [1] * x.ndim
-        for a, n in zip(axes_t, k.shape):
+        shape = [1] * ndim
+        for a, n in zip(axes_t, k_shape):
             shape[a] = n
-        k = k.reshape(shape)
-    for a in range(x.ndim):
-        if a not in axes_t and x.shape[a] != k.shape[a] and 1 not in (x.shape[a], k.shape[a]):
+        k_shape = tuple(shape)
+    for a in range(ndim):
+        if a not in axes_t and x_shape[a] != k_shape[a] and 1 not in (x_shape[a], k_shape[a]):
             raise InputError(
-                f"input and kernel sizes {x.shape[a]} and {k.shape[a]} on axis {a} (not "
+                f"input and kernel sizes {x_shape[a]} and {k_shape[a]} on axis {a} (not "
                 "convolved) must be equal or 1"
             )
-    if not np.all(np.isfinite(k)):
-        raise InputError("the kernel has non-finite values (NaN or inf)")
-    if not np.isfinite(fillvalue):
-        raise InputError(f"fillvalue must be finite, got {fillvalue!r}")
     naxes = len(axes_t)
     stride_t = per_axis(stride, naxes, "stride", 1)
     dilation_t = per_axis(dilation, naxes, "dilation", 1)
     origin_t = None if origin is None else per_axis(origin, naxes, "origin", 0)
 
+    swapped = False
+    kernel_shape = k_shape
     if mode == "valid" and origin is None and all(d == 1 for d in dilation_t):
-        if _swap_needed(x, k, axes_t):
-            # Convolution commutes; correlate(x, k) is convolve(x, flip(conj(k))).
-            x, k = (k, x) if flip else (np.flip(np.conj(k), axis=axes_t), x)
+        swapped = _swap_needed(x_shape, k_shape, axes_t)
+        if swapped and not swap:
+            _check_fits(x_shape, k_shape, axes_t, dilation_t)
+        if swapped:
+            x_shape, k_shape = k_shape, x_shape
             flip = True
-    x = _broadcast_slices(x, k, axes_t)
+    x_shape = tuple(n if a in axes_t else max(n, k_shape[a]) for a, n in enumerate(x_shape))
     if origin_t is not None:
         for o, a in zip(origin_t, axes_t):
-            if o >= k.shape[a]:
+            if o >= k_shape[a]:
                 raise InputError(
-                    f"origin {origin_t} is outside the kernel's shape {k.shape} on axis {a}"
+                    f"origin {origin_t} is outside the kernel's shape {k_shape} on axis {a}"
                 )
-
-    if flip:
-        k = np.flip(k, axis=axes_t)
-    elif k.dtype.kind == "c":
-        k = np.conj(k)  # correlation conjugates the second operand, as scipy does
-    k = _dilate(k, axes_t, dilation_t)
-
-    pad = [(0, 0)] * x.ndim
+    dilation_full = [1] * ndim
+    stride_full = [1] * ndim
+    for a, s, d in zip(axes_t, stride_t, dilation_t):
+        stride_full[a], dilation_full[a] = s, d
+    pad = [(0, 0)] * ndim
     for i, a in enumerate(axes_t):
-        size = k.shape[a]
+        size = (k_shape[a] - 1) * dilation_t[i] + 1
         if mode == "full":
             pad[a] = (size - 1, size - 1)
         elif mode == "same":
@@ -282,48 +435,60 @@ def make_plan(
                 tap = origin_t[i] * dilation_t[i]
                 before = size - 1 - tap if flip else tap
             pad[a] = (before, size - 1 - before)
-        elif x.shape[a] < size:
+    if mode == "valid":
+        _check_fits(x_shape, k_shape, axes_t, dilation_t)
+    compute = _compute_dtype(out_dtype)
+    out_elements = math.prod(
+        n + sum(pad[a]) - (k_shape[a] - 1) * dilation_full[a] if a in axes_t else n
+        for a, n in enumerate(x_shape))
+    padded_elements = math.prod(n + sum(p) for n, p in zip(x_shape, pad))
+    if budget:
+        check_memory((2 * out_elements + padded_elements) * compute.itemsize,
+                     f"{'convolving' if flip else 'correlating'} {x_shape} with a kernel of "
+                     f"{tuple((n - 1) * d + 1 for n, d in zip(k_shape, dilation_full))} in "
+                     f"'{mode}' mode (the padded input, the output and one intermediate "
+                     "of its size)")
+    stand_in = Plan(x=np.broadcast_to(np.zeros((), compute), x_shape),
+                    weights=np.broadcast_to(np.zeros((), compute), k_shape),
+                    dilation=tuple(dilation_full), axes=axes_t, pad=tuple(pad),
+                    boundary=boundary, fillvalue=0, stride=tuple(stride_full),
+                    out_dtype=out_dtype, compute_dtype=compute)
+    derived = {name: getattr(stand_in, name) for name in _DERIVED}
+    return _Geometry(axes=axes_t, kernel_shape=kernel_shape, swapped=swapped, flip=flip,
+                     x_shape=x_shape, dilation=tuple(dilation_full),
+                     stride=tuple(stride_full), pad=tuple(pad), out_dtype=out_dtype,
+                     compute_dtype=compute,
+                     flip_index=tuple(slice(None, None, -1) if a in axes_t else slice(None)
+                                      for a in range(ndim)),
+                     derived=derived)
+
+
+# Plan properties that depend on the geometry alone (cached per geometry by make_plan).
+_DERIVED = ("kernel_shape", "out_shape", "needs_padding", "taps", "per_slice_kernel",
+            "padded_shape", "padded_bytes")
+
+
+def _check_fits(x_shape, k_shape, axes, dilation) -> None:
+    """'valid' mode: the (dilated) kernel must fit inside the input on every convolved axis."""
+    for a, d in zip(axes, dilation):
+        size = (k_shape[a] - 1) * d + 1
+        if x_shape[a] < size:
             raise InputError(
                 f"in 'valid' mode the kernel ({size} on axis {a}, dilation included) must not "
-                f"be larger than the input ({x.shape[a]})"
-            )
-
-    stride_full = [1] * x.ndim
-    for a, s in zip(axes_t, stride_t):
-        stride_full[a] = s
-    compute = _compute_dtype(out_dtype)
-    return Plan(
-        x=x,
-        kernel=k,
-        axes=axes_t,
-        pad=tuple(pad),
-        boundary=boundary,
-        fillvalue=fillvalue,
-        stride=tuple(stride_full),
-        out_dtype=out_dtype,
-        compute_dtype=compute,
-    )
+                f"be larger than the input ({x_shape[a]})")
 
 
-def _swap_needed(x: np.ndarray, k: np.ndarray, axes: tuple[int, ...]) -> bool:
+def _swap_needed(x_shape, k_shape, axes: tuple[int, ...]) -> bool:
     """scipy's 'valid' rule: one operand must be at least as large as the other on every axis,
     and the larger one plays the input."""
-    if all(x.shape[a] >= k.shape[a] for a in axes):
+    if all(x_shape[a] >= k_shape[a] for a in axes):
         return False
-    if all(k.shape[a] >= x.shape[a] for a in axes):
+    if all(k_shape[a] >= x_shape[a] for a in axes):
         return True
     raise InputError(
         "for 'valid' mode, one must be at least as large as the other in every dimension "
-        f"(input {x.shape}, kernel {k.shape})"
+        f"(input {x_shape}, kernel {k_shape})"
     )
-
-
-def _broadcast_slices(x: np.ndarray, k: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
-    """The input broadcast on non-convolved axes where the kernel is larger (a read-only view)."""
-    shape = tuple(
-        n if a in axes else max(n, k.shape[a]) for a, n in enumerate(x.shape)
-    )
-    return x if shape == x.shape else np.broadcast_to(x, shape)
 
 
 def _compute_dtype(out_dtype: np.dtype) -> np.dtype:

@@ -23,8 +23,15 @@ from typing import Any
 import numpy as np
 
 from convcli.engine import run
-from convcli.engine.missing import POLICIES, convolve_missing
+from convcli.engine.missing import (
+    check_policy,
+    convolve_missing,
+    refuse_missing,
+    renormalised,
+    zero_filled,
+)
 from convcli.engine.plan import make_plan
+from convcli.engine.tolerances import sums_to_zero
 from convcli.errors import InputError
 
 STREAMABLE_BOUNDARIES = ("fill", "nearest", "reflect", "mirror")
@@ -46,17 +53,18 @@ class StreamConvolver:
                  origin: Any = None, stride: Any = 1, dilation: Any = 1,
                  nan: str = "propagate", fill_gaps: bool = False) -> None:
         kernel = np.asarray(kernel)
-        if nan not in POLICIES:
-            raise InputError(f"unknown --nan policy {nan!r}; choose one of {', '.join(POLICIES)}")
+        check_policy(nan)
         if boundary == "wrap":
             raise InputError(
                 "boundary 'wrap' cannot stream: it needs the end of the signal before the "
-                "first output; convolve the whole signal instead (--no-stream)")
-        dummy = np.zeros((max(1, kernel.size * int(np.max(dilation))), 1))
-        self._plan = make_plan(dummy, kernel, mode, flip=flip, axes=0, boundary=boundary,
+                "first output; convolve the whole signal at once instead", option="stream",
+                value="off")
+        # The geometry, planned on a stand-in long enough for any kernel (no data read).
+        stand_in = np.broadcast_to(np.zeros(()), (max(1, kernel.size * int(np.max(dilation))), 1))
+        self._plan = make_plan(stand_in, kernel, mode, flip=flip, axes=0, boundary=boundary,
                                fillvalue=fillvalue, origin=origin, stride=stride,
-                               dilation=dilation)
-        self._taps = self._plan.kernel.shape[0]
+                               dilation=dilation, budget=False)
+        self._taps = self._plan.kernel_shape[0]
         self._before, self._after = self._plan.pad[0]
         self._stride = self._plan.stride[0]
         self._valid = {"flip": flip, "backend": backend, "axes": 0, "dilation": dilation}
@@ -66,9 +74,7 @@ class StreamConvolver:
         self._kernel = kernel
         self._nan = nan
         self._fill_gaps = fill_gaps
-        total = float(np.sum(kernel).real)
-        self._scale = 1e-12 * float(np.sum(np.abs(kernel)))
-        self._total = None if abs(total) <= self._scale else total
+        self._renormalises = not sums_to_zero(kernel)
         self._need = self._before + 1 if boundary in ("reflect", "mirror") else 1
         if not self.rows_preserved:  # a short signal may keep its length (batch then masks)
             self._need = max(self._need, self._taps + self._stride + 1)
@@ -142,12 +148,10 @@ class StreamConvolver:
             return np.hstack([block, np.ones_like(block)]) if self._nan == "ignore" else block
         self._nan_seen = True
         if self._nan == "error":
-            row, column = np.unravel_index(int(np.argmax(missing)), block.shape)
-            raise InputError(f"missing value at row {self._rows + row + 1}, "
-                             f"column {column + 1} (--nan error)")
+            refuse_missing(missing, self._rows)
         if self._nan == "propagate":
             return block
-        filled = np.where(missing, 0.0, block)
+        filled = zero_filled(block, missing)
         if self._nan == "zero":
             return filled
         return np.hstack([filled, (~missing).astype(np.float64)])
@@ -191,14 +195,11 @@ class StreamConvolver:
         if self._nan != "ignore":
             return self._valid_run(window)
         columns = self._columns
-        renormalise = self._nan_seen and self._total is not None
+        renormalise = self._nan_seen and self._renormalises
         out = self._valid_run(window if renormalise else window[:, :columns])
         values = out[:, :columns]
         if renormalise:
-            weight = out[:, columns:]
-            with np.errstate(divide="ignore", invalid="ignore"):
-                values = values * (self._total / weight)
-            values[np.abs(weight) <= self._scale] = np.nan
+            values = renormalised(values.copy(), out[:, columns:], self._kernel)
         if self.rows_preserved and not self._fill_gaps:
             own = window[self._before: self._before + count, columns:]
             values[own == 0] = np.nan

@@ -7,7 +7,7 @@
 from convcli.kernels.kernel import Kernel
 from convcli.kernels.limits import MAX_SIDE, MAX_TAPS
 from convcli.kernels.registry import KernelEntry, Param, lookup, named_kernels
-from convcli.kernels.spec import parse_kernel
+from convcli.kernels.spec import kernel_file, parse_kernel
 
 __all__ = [
     "MAX_SIDE",
@@ -16,6 +16,7 @@ __all__ = [
     "KernelEntry",
     "Param",
     "lookup",
+    "kernel_file",
     "named_kernels",
     "parse_kernel",
 ]

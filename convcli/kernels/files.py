@@ -12,8 +12,8 @@ import numpy as np
 
 from convcli.errors import KernelError
 from convcli.kernels.kernel import Kernel
-from convcli.kernels.limits import check_size
-from convcli.kernels.matrix import nested_to_array, parse_value, rows_to_array, split_row
+from convcli.kernels.limits import check_gain, check_size
+from convcli.kernels.matrix import load_json, nested_to_array, parse_value, rows_to_array, split_row
 
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
 SUFFIXES = (*TEXT_SUFFIXES, ".npy", ".json")
@@ -95,7 +95,7 @@ def _load_npy(path: str, where: str) -> np.ndarray:
 def _load_json(text: str, where: str, name: str, path: str) -> Kernel:
     """A list of rows, or {"kernel": rows, "origin": [...], "normalize": …, "scale": …}."""
     try:
-        data = json.loads(text)
+        data = load_json(text, where)
     except json.JSONDecodeError as error:
         raise KernelError(
             f"{where} is not valid JSON: {error.msg} at line {error.lineno}"
@@ -144,4 +144,5 @@ def _load_json(text: str, where: str, name: str, path: str) -> Kernel:
         if not math.isfinite(scale):
             raise KernelError(f'{where}: "scale" must be finite')
         kernel = kernel.scaled(scale)
+        check_gain(kernel.values, f'{where}: "scale" {scale:g}')
     return kernel

@@ -66,20 +66,14 @@ class Kernel:
 
     def normalized(self) -> Kernel:
         """The kernel scaled to unit sum; unchanged when its sum is zero (edge kernels)."""
-        total = np.sum(self.values)
-        if abs(total) < 1e-12 * max(1.0, float(np.abs(self.values).sum())):
+        from convcli.engine.tolerances import sums_to_zero
+
+        if sums_to_zero(self.values):
             return self
-        return Kernel(self.values / total, self.origin, self.name, self.params)
+        return Kernel(self.values / np.sum(self.values), self.origin, self.name, self.params)
 
     def scaled(self, factor: float) -> Kernel:
         return Kernel(self.values * factor, self.origin, self.name, self.params)
-
-    def flipped(self) -> Kernel:
-        """The kernel reversed on every axis; the origin follows its tap."""
-        origin = None
-        if self.origin is not None:
-            origin = tuple(n - 1 - o for o, n in zip(self.origin, self.shape))
-        return Kernel(np.flip(self.values), origin, self.name, self.params)
 
     @property
     def origin_index(self) -> tuple[int, ...]:
@@ -124,47 +118,25 @@ class Kernel:
         keep_none = self.origin is None and centred
         return Kernel(values, None if keep_none else origin, self.name, self.params)
 
-    def _unfolding_svds(self) -> list[tuple[np.ndarray, np.ndarray]]:
-        from convcli.engine.separable import unfolding_svds
-
-        return unfolding_svds(self.values)
-
     @property
     def rank(self) -> int:
         """Matrix rank of a 2-D kernel (1 = separable); for 1-D, 1 unless all zero.
 
-        For 3-D and more, the largest rank of the kernel unfolded along any axis.
+        For 3-D and more, the largest rank of the kernel unfolded along any axis. The test is
+        the engine's (:mod:`convcli.engine.separable`): separable here exactly when the
+        engine runs the kernel as 1-D passes.
         """
-        return max(_rank(s, 1e-10) for _, s in self._unfolding_svds())
+        from convcli.engine.separable import rank
 
-    def separable_factors(self, rtol: float = 1e-10) -> list[np.ndarray] | None:
+        return rank(self.values)
+
+    def separable_factors(self, rtol: float | None = None) -> list[np.ndarray] | None:
         """1-D factors whose outer product is the kernel, one per axis, or ``None``.
 
-        Found by SVD (singular values below ``rtol`` × the largest count as zero). Each
-        factor's largest entry is positive except for the first, which carries the sign.
+        Found by SVD (singular values below ``rtol`` × the largest count as zero; default:
+        the engine's tolerance for the kernel's type). Each factor's largest entry is positive
+        except for the first, which carries the sign.
         """
-        if self.ndim == 1:
-            return [np.array(self.values)]
-        svds = self._unfolding_svds()
-        if max(_rank(s, rtol) for _, s in svds) > 1:
-            return None
-        if not np.any(self.values):
-            return [np.zeros(n, dtype=self.values.dtype) for n in self.shape]
-        factors = []
-        for u, _ in svds:
-            peak = u[np.argmax(np.abs(u))]
-            factors.append(u * (np.conj(peak) / abs(peak)))
-        core = self.values
-        for u in factors:
-            core = np.tensordot(np.conj(u), core, axes=([0], [0]))
-        core = complex(core) if np.iscomplexobj(core) else float(core)
-        size = abs(core) ** (1.0 / self.ndim)
-        factors = [u * size for u in factors]
-        factors[0] = factors[0] * (core / abs(core))
-        return factors
+        from convcli.engine.separable import rank_one_factors
 
-
-def _rank(singular_values: np.ndarray, rtol: float) -> int:
-    """How many singular values are above ``rtol`` × the largest (0 for a zero array)."""
-    top = singular_values[0]
-    return int(np.sum(singular_values > rtol * top)) if top > 0 else 0
+        return rank_one_factors(self.values, rtol)

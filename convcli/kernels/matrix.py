@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from convcli.errors import KernelError
-from convcli.kernels.limits import check_size
+from convcli.kernels.limits import MAX_DEPTH, MAX_NUMBER_CHARS, check_size, shortened
 
 NUMBER_RE = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 IMAGEMAGICK_RE = re.compile(r"\s*(\d+)(?:x(\d+))?(?:([+-]\d+)([+-]\d+))?\s*:(.*)", re.DOTALL)
@@ -20,13 +20,38 @@ _NON_FINITE = ("nan", "inf", "infinity")
 def parse_value(token: str, where: str) -> float:
     """One finite number, or KernelError (``where``: what the user wrote it in)."""
     token = token.strip()
+    if len(token) > MAX_NUMBER_CHARS:
+        raise KernelError(f"{where}: the number {shortened(token)} is too long "
+                          f"(at most {MAX_NUMBER_CHARS} characters)")
     if NUMBER_RE.fullmatch(token):
         value = float(token)
         if math.isfinite(value):
             return value
     elif token.lower().lstrip("+-") not in _NON_FINITE:
-        raise KernelError(f"{where}: {token!r} is not a number")
-    raise KernelError(f"{where}: non-finite value {token!r}; kernel values must be finite")
+        raise KernelError(f"{where}: {shortened(token)} is not a number")
+    raise KernelError(f"{where}: non-finite value {shortened(token)}; kernel values must be "
+                      "finite")
+
+
+def load_json(text: str, where: str) -> Any:
+    """``json.loads`` for kernels: lists nested at most MAX_DEPTH deep (deeper ones are refused
+    before parsing, not by a RecursionError), and numbers of at most MAX_NUMBER_CHARS."""
+    depth = 0
+    for char in text:
+        depth += char == "["
+        if depth > MAX_DEPTH + 1:  # one level more for an object holding the rows
+            raise KernelError(f"{where}: lists nested more than {MAX_DEPTH} deep; a kernel "
+                              f"has 1, 2 or 3 axes")
+        depth -= char == "]"
+
+    def number(token: str, kind: type) -> float | int:
+        if len(token) > MAX_NUMBER_CHARS:
+            raise KernelError(f"{where}: the number {shortened(token)} is too long "
+                              f"(at most {MAX_NUMBER_CHARS} characters)")
+        return kind(token)
+
+    return json.loads(text, parse_int=lambda t: number(t, int),
+                      parse_float=lambda t: number(t, float))
 
 
 def split_row(text: str, where: str) -> list[str]:
@@ -93,7 +118,7 @@ def parse_inline(text: str) -> np.ndarray:
     body = text.strip()[1:-1]
     if "[" in body or "]" in body:
         try:
-            data = json.loads(text)
+            data = load_json(text, where)
         except json.JSONDecodeError as error:
             raise KernelError(f"{where}: cannot read nested lists ({error.msg})") from None
         return nested_to_array(data, where)

@@ -2,9 +2,10 @@
 
 Each named kernel is a small function registered with :func:`register`, which records its
 parameters (type, default, limits), a one-line description, the dimensions it exists in and
-whether it is a smoothing kernel (normalised to unit sum by definition). The family modules
-(:mod:`smoothing`, :mod:`windows`, :mod:`signals`, :mod:`edges`, :mod:`enhance`) register
-themselves when the registry is first used.
+whether it is a smoothing kernel (normalised to unit sum by definition). The family modules in
+:mod:`convcli.kernels.library` (``smoothing``, ``windows``, ``time_series``, ``edges``,
+``enhance``, ``gabor``) register themselves when the registry is first used; ``banks`` holds
+the named banks (several kernels from one spec).
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ import numpy as np
 
 from convcli.errors import KernelError
 from convcli.kernels.kernel import Kernel
-from convcli.kernels.limits import check_size
+from convcli.kernels.limits import check_size, shortened
 
-FAMILIES = ("smoothing", "windows", "signals", "edges", "enhance")
+FAMILIES = ("smoothing", "windows", "time_series", "edges", "enhance", "gabor")
+BANK_KEYS = ("orientations",)
+"""Keys that make a bank of kernels (see :mod:`convcli.kernels.library.banks`)."""
 TRUE_WORDS = ("true", "yes", "on", "1")
 FALSE_WORDS = ("false", "no", "off", "0")
 _INT_RE = re.compile(r"[+-]?\d+(\.0*)?")
@@ -47,19 +50,19 @@ def parse_float(text: str, what: str) -> float:
     text = text.strip()
     if not _FLOAT_RE.fullmatch(text):
         if text.lower().lstrip("+-") in ("nan", "inf", "infinity"):
-            raise KernelError(f"{what} must be a finite number, got {text!r}")
-        raise KernelError(f"{what} must be a number, got {text!r}")
+            raise KernelError(f"{what} must be a finite number, got {shortened(text)}")
+        raise KernelError(f"{what} must be a number, got {shortened(text)}")
     value = float(text)
     if not math.isfinite(value):
-        raise KernelError(f"{what} must be a finite number, got {text!r}")
+        raise KernelError(f"{what} must be a finite number, got {shortened(text)}")
     return value
 
 
 def parse_int(text: str, what: str) -> int:
     """A whole number (``7`` or ``7.0``), or KernelError naming ``what``."""
     text = text.strip()
-    if not _INT_RE.fullmatch(text):
-        raise KernelError(f"{what} must be a whole number, got {text!r}")
+    if not _INT_RE.fullmatch(text) or len(text) > 30:
+        raise KernelError(f"{what} must be a whole number, got {shortened(text)}")
     return int(float(text)) if "." in text else int(text)
 
 
@@ -175,7 +178,11 @@ class KernelEntry:
 
         ``normalize`` overrides the entry's own rule (smoothing kernels: unit sum).
         """
-        for key in given:
+        for key, text in given.items():
+            if key in BANK_KEYS or (key == "direction" and text == "all"):
+                raise KernelError(
+                    f"{self.name}:{key}={text} is a bank of kernels, one feature map each: "
+                    "give it to `convcli filter -k` (one kernel is needed here)")
             if self.param(key) is None:
                 raise KernelError(
                     unknown_param_message(self.name, [p.name for p in self.params], key)
@@ -202,9 +209,10 @@ class KernelEntry:
         if not np.all(np.isfinite(array)):
             raise KernelError(f"{self.name}: these parameters overflow to non-finite weights")
         if self.normalized if normalize is None else normalize:
-            total = float(array.sum())
-            if abs(total) > 1e-12 * float(np.abs(array).sum()):
-                array = array / total
+            from convcli.engine.tolerances import sums_to_zero
+
+            if not sums_to_zero(array):
+                array = array / float(array.sum())
             elif self.normalized:
                 shown = ", ".join(f"{k}={v}" for k, v in given.items()) or "the defaults"
                 raise KernelError(
@@ -263,7 +271,7 @@ def _load() -> None:
     if not _loaded:
         _loaded = True
         for family in FAMILIES:
-            importlib.import_module(f"convcli.kernels.{family}")
+            importlib.import_module(f"convcli.kernels.library.{family}")
 
 
 def named_kernels() -> list[KernelEntry]:

@@ -36,7 +36,7 @@ import re
 from convcli.errors import KernelError
 from convcli.kernels.files import load_kernel_file, looks_like_path
 from convcli.kernels.kernel import Kernel
-from convcli.kernels.limits import check_size
+from convcli.kernels.limits import check_gain, check_size
 from convcli.kernels.matrix import (
     IMAGEMAGICK_RE,
     is_bare_numbers,
@@ -62,10 +62,29 @@ _SPELLINGS = {"normalise": "normalize"}
 def parse_kernel(spec: str, ndim: int | None = None) -> Kernel:
     """The kernel a spec string describes (values and origin).
 
-    ``ndim=None`` gives the kernel's natural dimension; 1, 2 or 3 asks for that many axes:
-    separable smoothing kernels become outer products of their profile, a written row
-    becomes a (1, K) row for 2-D, a (1, K) or (K, 1) matrix is squeezed for 1-D, and a
-    kernel with no such form raises :class:`KernelError`, as does every user mistake.
+    Parameters
+    ----------
+    spec : str
+        A library name with parameters (``gaussian:sigma=2``), a file, inline values
+        (``[1,2,1]``, ``[1,2;3,4]``) or an ImageMagick-style kernel, with modifiers such as
+        ``normalize=false``.
+    ndim : {None, 1, 2, 3}
+        None gives the kernel's natural dimension; 1, 2 or 3 asks for that many axes:
+        separable smoothing kernels become outer products of their profile, a written row
+        becomes a (1, K) row for 2-D, a (1, K) or (K, 1) matrix is squeezed for 1-D.
+
+    Returns
+    -------
+    Kernel
+        The weights and origin; a kernel with no such form, and every other user mistake,
+        raises :class:`KernelError`.
+
+    Examples
+    --------
+    >>> parse_kernel("[1,2,1]").values
+    array([1., 2., 1.])
+    >>> parse_kernel("box:size=3", ndim=2).shape
+    (3, 3)
     """
     if ndim not in (None, 1, 2, 3):
         raise KernelError(f"a kernel has 1, 2 or 3 axes, not {ndim}")
@@ -104,6 +123,20 @@ def parse_kernel(spec: str, ndim: int | None = None) -> Kernel:
     return Kernel(kernel.values, kernel.origin, kernel.name, {**kernel.params, **mods})
 
 
+def kernel_file(spec: str) -> str | None:
+    """The file a spec reads its kernel from (None for a name or written values), so that a
+    job can refuse an output that would overwrite it.
+
+    >>> kernel_file("gaussian:sigma=2") is None
+    True
+    """
+    try:
+        kind, base, _ = split_spec(spec.strip())
+    except KernelError:
+        return None
+    return base if kind == "file" else None
+
+
 def split_spec(text: str) -> tuple[str, str, str | None]:
     """(kind, base, modifiers text or None); kind is name, inline, imagemagick, bare or file."""
     head = text.split(":", 1)[0].strip()
@@ -134,6 +167,9 @@ def split_spec(text: str) -> tuple[str, str, str | None]:
     if looks_like_path(candidate):
         if os.path.isdir(candidate):
             raise KernelError(f"kernel file {candidate!r} is a directory")
+        if os.path.exists(candidate):
+            raise KernelError(f"kernel file {candidate!r} is not a regular file (a device, "
+                              "FIFO or socket); write the kernel to a file")
         raise KernelError(f"kernel file {candidate!r} not found")
     lookup(head)  # raises: an unknown name, with suggestions
     raise KernelError(f"cannot read the kernel spec {text!r}")  # pragma: no cover
@@ -238,4 +274,5 @@ def _apply_modifiers(
         if text is None:
             raise KernelError(f"{where}: scale needs a value, e.g. scale=2")
         kernel = kernel.scaled(parse_float(text, f"{where}: scale"))
+        check_gain(kernel.values, f"{where}: scale={text}")
     return kernel

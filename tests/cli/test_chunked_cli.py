@@ -17,7 +17,7 @@ from convcli.cli.jobs import chunked as chunked_job  # noqa: E402
 from convcli.cli.jobs.engine_call import EngineOptions  # noqa: E402
 from convcli.cli.report import Timings  # noqa: E402
 from convcli.errors import ConvcliError  # noqa: E402
-from convcli.io import zarr_arrays  # noqa: E402
+from convcli.io import lazy_arrays  # noqa: E402
 from convcli.kernels import parse_kernel  # noqa: E402
 
 SAME_REFLECT = EngineOptions("same", "reflect", 0.0, "auto", False, 1, 1)
@@ -91,7 +91,7 @@ def test_replaces_an_existing_output_only_on_success(tmp_path, zarr_in, image, m
     out = tmp_path / "out.zarr"
     zarr.create_array(str(out), shape=(2,), dtype="i1")[:] = [1, 2]
     calls = []
-    real = zarr_arrays._write_zarr_chunk
+    real = lazy_arrays._write_zarr_chunk
 
     def failing(block, target, block_info=None):
         calls.append(1)
@@ -99,12 +99,13 @@ def test_replaces_an_existing_output_only_on_success(tmp_path, zarr_in, image, m
             raise OSError(28, "No space left on device")
         return real(block, target, block_info)
 
-    monkeypatch.setattr(zarr_arrays, "_write_zarr_chunk", failing)
-    with pytest.raises(OSError, match="No space"):
+    monkeypatch.setattr(lazy_arrays, "_write_zarr_chunk", failing)
+    with pytest.raises(ConvcliError, match="no space left on device") as info:
         convolve(zarr_in, out, chunks="64")
+    assert str(info.value) == f"cannot write {out}: no space left on device"  # not the temp
     np.testing.assert_array_equal(read(out), [1, 2])  # the old output, untouched
     assert leftovers(tmp_path) == []
-    monkeypatch.setattr(zarr_arrays, "_write_zarr_chunk", real)
+    monkeypatch.setattr(lazy_arrays, "_write_zarr_chunk", real)
     convolve(zarr_in, out)
     np.testing.assert_allclose(read(out), expected(image), atol=1e-5)
     assert leftovers(tmp_path) == []
@@ -135,14 +136,25 @@ def test_default_chunks_follow_disk_and_kernel():
     assert strided == (1026, 1024)
 
 
-def test_should_chunk(tmp_path, zarr_in, image, monkeypatch):
+@pytest.fixture
+def fresh_settings():
+    from convcli.settings import settings
+
+    settings.cache_clear()
+    yield settings
+    settings.cache_clear()
+
+
+def test_should_chunk(tmp_path, zarr_in, image, monkeypatch, fresh_settings):
     np.save(tmp_path / "small.npy", image)
     assert chunked_job.should_chunk(str(zarr_in))
     assert not chunked_job.should_chunk(str(tmp_path / "small.npy"))
     assert not chunked_job.should_chunk("-")
-    monkeypatch.setenv("CONVCLI_MEMORY_BUDGET", "1000")
+    monkeypatch.setenv("CONVCLI_MEMORY_BUDGET", "4000")  # a quarter: 1000 bytes
+    fresh_settings.cache_clear()
     assert chunked_job.should_chunk(str(tmp_path / "small.npy"))
     monkeypatch.setenv("CONVCLI_MEMORY_BUDGET", "lots")
+    fresh_settings.cache_clear()
     with pytest.raises(ConvcliError, match="CONVCLI_MEMORY_BUDGET"):
         chunked_job.should_chunk(str(tmp_path / "small.npy"))
 

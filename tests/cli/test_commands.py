@@ -227,7 +227,8 @@ def test_error_files(tmp_path):
 def test_nan_error_names_the_row(tmp_path):
     src = tmp_path / "gap.csv"
     src.write_text("t,x\n0,1\n1,2\n2,\n3,4\n")
-    assert "row 3" in fails("smooth", src, "--nan", "error")
+    # issue 10: file, line and column, not the row index
+    assert f"{src}: line 4, column 'x': a missing value" in fails("smooth", src, "--nan", "error")
 
 
 def test_failed_write_leaves_no_partial_file(tmp_path):

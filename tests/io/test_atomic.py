@@ -4,7 +4,7 @@ import stat
 import pytest
 
 from convcli.errors import OutputError
-from convcli.io.atomic import atomic_output, check_not_input
+from convcli.io.atomic import STALE_SECONDS, atomic_output, check_not_input, temp_path
 
 
 def leftovers(folder):
@@ -74,7 +74,7 @@ def test_unwritable_directory_names_the_path(tmp_path, monkeypatch):
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("tempfile.mkstemp", refuse)
+    monkeypatch.setattr("convcli.io.atomic.os.open", refuse)
     with pytest.raises(OutputError, match="no permission to write in") as info:
         with atomic_output(tmp_path / "out.bin"):
             pass
@@ -105,7 +105,7 @@ def test_a_directory_as_output_is_refused(tmp_path):
 
 
 def test_an_os_error_while_writing_becomes_an_output_error(tmp_path):
-    with pytest.raises(OutputError, match="No space left"):
+    with pytest.raises(OutputError, match="no space left"):
         with atomic_output(tmp_path / "out.bin"):
             raise OSError(28, "No space left on device")
     assert leftovers(tmp_path) == []
@@ -132,3 +132,54 @@ def test_other_outputs_are_allowed(tmp_path):
     check_not_input("-", src)
     check_not_input(src, "-")
     check_not_input(src, None)
+
+
+def test_a_symlink_is_written_through_to_its_target(tmp_path):
+    folder = tmp_path / "real"
+    folder.mkdir()
+    (folder / "target.csv").write_text("old")
+    (tmp_path / "link.csv").symlink_to(folder / "target.csv")
+    with atomic_output(tmp_path / "link.csv") as out:
+        out.write(b"new")
+    assert (tmp_path / "link.csv").is_symlink()
+    assert (folder / "target.csv").read_text() == "new"
+    assert leftovers(tmp_path) == [] and leftovers(folder) == []
+
+
+def test_a_fifo_is_written_directly(tmp_path):
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    with atomic_output(fifo) as out:
+        out.write(b"through the fifo")
+    reader.join(10)
+    assert got == [b"through the fifo"] and stat.S_ISFIFO(os.stat(fifo).st_mode)
+
+
+def test_stale_temp_files_of_dead_processes_are_removed(tmp_path):
+    dest = tmp_path / "out.csv"
+    dead = tmp_path / f".out.csv.cv{2**22 + 12345}-abcdef.part"  # above any pid_max
+    fresh = tmp_path / f".out.csv.cv{2**22 + 12346}-abcdef.part"
+    mine = tmp_path / f".out.csv.cv{os.getpid()}-abcdef.part"
+    other = tmp_path / ".out.csv.notes.part"
+    for path in (dead, fresh, mine, other):
+        path.write_text("x")
+    old = os.stat(dead).st_mtime - STALE_SECONDS - 1
+    for path in (dead, mine, other):
+        os.utime(path, (old, old))
+    with atomic_output(dest) as out:
+        out.write(b"1")
+    assert sorted(leftovers(tmp_path)) == sorted(p.name for p in (fresh, mine, other))
+
+
+def test_temp_names_fit_a_long_output_name(tmp_path):
+    dest = tmp_path / ("é" * 50 + "x" * 150 + ".csv")  # 254 bytes: the longest legal
+    assert len(temp_path(dest).name.encode()) <= 255
+    dest = tmp_path / ("y" * 240 + ".csv")
+    with atomic_output(dest) as out:
+        out.write(b"long")
+    assert dest.read_bytes() == b"long"

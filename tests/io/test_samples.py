@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from convcli.io.csv.table import read_signal
 from convcli.io.images import read_image
-from convcli.io.signals import read_signal
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 

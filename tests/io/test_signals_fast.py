@@ -6,9 +6,9 @@ import sys
 import numpy as np
 import pytest
 
-import convcli.io.signals as signals
+import convcli.io.csv.table as signals
 from convcli.errors import InputError
-from convcli.io.signals import read_signal, write_signal
+from convcli.io.csv.table import read_signal, write_signal
 
 pytest.importorskip("polars")
 
@@ -37,22 +37,23 @@ def big_table(rows=ROWS, newline="\n", delimiter=","):
 def read_both(data, monkeypatch, **kwargs):
     fast = read_signal(data, **kwargs)
     with monkeypatch.context() as m:
-        m.setattr(signals, "_polars_installed", lambda: False)
+        m.setattr(signals, "polars_installed", lambda: False)
         core = read_signal(data, **kwargs)
     return fast, core
 
 
-def write_both(table, values, tmp_path, monkeypatch):
-    write_signal(table, values, tmp_path / "fast.csv")
+def write_both(table, values, tmp_path, monkeypatch, precision=17):
+    """Both writers; at 17 digits (every value's repr) so that inputs round-trip exactly."""
+    write_signal(table, values, tmp_path / "fast.csv", precision=precision)
     with monkeypatch.context() as m:
-        m.setattr(signals, "_polars_installed", lambda: False)
-        write_signal(table, values, tmp_path / "core.csv")
+        m.setattr(signals, "polars_installed", lambda: False)
+        write_signal(table, values, tmp_path / "core.csv", precision=precision)
     return (tmp_path / "fast.csv").read_bytes(), (tmp_path / "core.csv").read_bytes()
 
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n"])
 def test_both_paths_read_and_write_the_same(newline, tmp_path, monkeypatch):
-    from convcli.io import polarscsv
+    from convcli.io.csv import polars as polarscsv
 
     assert polarscsv.WRITES_LIKE_REPR  # else write_signal never takes the polars path
     data = big_table(newline=newline)
@@ -114,7 +115,7 @@ def test_errors_are_the_core_paths(line, message, monkeypatch):
     data = "\n".join(lines).encode()
     for path in (True, False):
         with monkeypatch.context() as m:
-            m.setattr(signals, "_polars_installed", lambda p=path: p)
+            m.setattr(signals, "polars_installed", lambda p=path: p)
             with pytest.raises(InputError, match=message):
                 read_signal(data)
 
@@ -147,7 +148,8 @@ def run(code):
 def test_small_inputs_import_neither_polars_nor_pillow_nor_scipy():
     code = (
         "import sys\n"
-        "from convcli.io import signals, images, arrays, atomic\n"
+        "from convcli.io.csv import table as signals\n"
+        "from convcli.io import images, arrays, atomic\n"
         "t = signals.read_signal(b't,x\\n0,1\\n1,2\\n')\n"
         "signals.write_signal(t, t.data, '-')\n"
         "print(*(m in sys.modules for m in ('polars', 'PIL', 'scipy')))\n"
@@ -160,7 +162,7 @@ def test_large_inputs_use_polars(tmp_path):
     path.write_bytes(big_table())
     code = (
         "import sys\n"
-        "from convcli.io import signals\n"
+        "from convcli.io.csv import table as signals\n"
         f"signals.read_signal({str(path)!r})\n"
         "print('polars' in sys.modules)\n"
     )

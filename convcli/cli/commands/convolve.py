@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 import typer
@@ -15,9 +16,10 @@ from convcli.cli.jobs.engine_call import (
 )
 from convcli.cli.options import complete_kernel, shared_options
 from convcli.cli.report import Timings
+from convcli.errors import ConvcliError
 
 
-@shared_options("convolve", boundary="fill", nan="propagate")
+@shared_options("convolve", boundary=None, nan="propagate")
 def convolve(
     input: Annotated[str, typer.Argument(
         metavar="INPUT", help="A .npy array, a signal CSV, an image, or -.")],
@@ -31,6 +33,13 @@ def convolve(
     scheduler: Annotated[str | None, typer.Option(
         envvar="DASK_SCHEDULER_ADDRESS", metavar="ADDRESS", help="Run the chunks on this "
         "dask.distributed cluster (tcp://host:8786) instead of local threads.")] = None,
+    layer: Annotated[bool, typer.Option(
+        "--layer", help="KERNEL is a .npy of weights (out, in/groups, kh, kw) applied as a "
+        "deep-learning conv2d (cross-correlation summed over input channels) to an image or "
+        "an (in, H, W) array: writes (out, H', W') maps to .npy or float .tiff.")] = False,
+    groups: Annotated[int, typer.Option(
+        min=1, metavar="INT", help="With --layer: split the channels into this many groups.")
+    ] = 1,
     *,
     options: EngineOptions,
     report: Timings,
@@ -42,7 +51,8 @@ def convolve(
     CSVs are filtered column by column and images channel by channel. An N-D kernel runs over
     the array's last N axes unless --axes names others; named smoothing kernels take the
     array's dimension (gaussian on a 3-D volume is a 3-D Gaussian, with --axes 1,2 a 2-D one
-    on every slice).
+    on every slice). The boundary is nearest for a signal CSV (as smooth), fill otherwise,
+    unless --boundary says.
 
     Examples:
 
@@ -53,22 +63,33 @@ def convolve(
       convcli convolve samples/astronaut.png samples/kernels/sharpen.csv -o s.png
       convcli convolve big.zarr gaussian:sigma=4 -o out.zarr --chunks 1024
       convcli convolve big.zarr box:size=5 -o o.zarr --scheduler tcp://host:8786
+      convcli convolve samples/astronaut.png samples/kernels/rgb_sobel.npy --layer
     """
     from convcli.cli.jobs import chunked as chunked_job
     from convcli.cli.jobs import image as image_job
     from convcli.cli.jobs import signal as signal_job
     from convcli.cli.jobs.inputs import kind_of_source
 
+    if layer or groups != 1:
+        from convcli.cli.jobs import layer as layer_job
+
+        if not layer:
+            raise ConvcliError("--groups belongs to --layer")
+        layer_job.run(input, output or "-", kernel, options, report, groups=groups)
+        report.report()
+        return
+    kind = kind_of_source(input)
+    if options.boundary is None:
+        options = replace(options, boundary="nearest" if kind == "signal" else "fill")
     if chunks or scheduler or chunked_job.should_chunk(input):
         chunked_job.run(input, output or "-", kernel, options, report, chunks=chunks,
                         scheduler=scheduler)
         report.report()
         return
-    kind = kind_of_source(input)
     check_axes_apply(options, kind)
     if kind == "signal":
-        signal_job.run(input, output or "-", kernel, options, report, columns=None,
-                       time_column=None, nan=options.nan, fill_gaps=False, stream=None)
+        signal_job.run(input, output or "-", kernel, options, report,
+                       signal_job.SignalOptions(nan=options.nan))
     elif kind == "image":
         image_job.run(input, output, kernel, options, report, image_job.ImageOutput())
     else:
@@ -80,9 +101,9 @@ def _convolve_array(source: str, output: str, spec: str, options: EngineOptions,
                     report: Timings) -> None:
     from convcli.io.arrays import read_array, write_array
     from convcli.io.atomic import check_not_input
-    from convcli.kernels import parse_kernel
+    from convcli.kernels import kernel_file, parse_kernel
 
-    check_not_input(output, source)
+    check_not_input(output, source, kernel_file(spec))
     with report.stage("read", unit="B") as stage:
         array = read_array(source)
         stage.amount = array.nbytes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Annotated
 
 import typer
@@ -10,11 +11,26 @@ from convcli.cli.jobs.engine_call import EngineOptions
 from convcli.cli.options import complete_kernel, shared_options
 from convcli.cli.report import Timings
 
-KernelArg = Annotated[str, typer.Option(
+
+class Combine(str, Enum):
+    magnitude = "magnitude"
+    max = "max"
+    sum = "sum"
+    argmax = "argmax"
+
+
+KernelArg = Annotated[list[str], typer.Option(
     "--kernel", "-k", metavar="SPEC", autocompletion=complete_kernel,
     help="Kernel spec: a name (edge, gaussian:sigma=2, "
     "sobel:direction=y…), a file (.csv .txt .npy .json) or inline \"[1,2,1; 2,4,2; 1,2,1]\". "
-    "See `convcli kernels`.")]
+    "See `convcli kernels`. Repeat it, or give a bank (sobel:direction=all, "
+    "kirsch:direction=all, gabor:orientations=8), for one feature map per kernel "
+    "(.npy or float .tiff).")]
+CombineOpt = Annotated[Combine | None, typer.Option(
+    help="Merge a bank's feature maps into one image: magnitude √Σm², max, sum or argmax.")]
+PlotOpt = Annotated[str | None, typer.Option(
+    "--plot", metavar="FILE",
+    help="Also draw a before | after | kernel sheet to this .png, .svg or .pdf.")]
 AbsOpt = Annotated[bool, typer.Option("--abs", help="Magnitude of signed responses (edges).")]
 NormalizeOpt = Annotated[bool, typer.Option(
     "--normalize", help="Stretch the result's min..max to the full output range.")]
@@ -44,7 +60,7 @@ RawOpt = Annotated[bool, typer.Option(
 def filter_image(
     image: Annotated[str, typer.Argument(
         metavar="IMAGE", help="Image file (PNG, JPEG, TIFF, BMP, WebP, GIF) or - for stdin.")],
-    kernel: KernelArg = "edge",
+    kernel: KernelArg = ["edge"],  # noqa: B006 (typer reads the default, never mutates it)
     absolute: AbsOpt = False,
     normalize: NormalizeOpt = False,
     bias: BiasOpt = 0.0,
@@ -52,6 +68,8 @@ def filter_image(
     format: FormatOpt = None,
     quality: QualityOpt = None,
     raw: RawOpt = False,
+    combine: CombineOpt = None,
+    plot: PlotOpt = None,
     *,
     options: EngineOptions,
     report: Timings,
@@ -73,10 +91,14 @@ def filter_image(
       convcli filter a.jpg -k box:size=3 | convcli filter - -k sharpen > b.jpg
       convcli filter samples/astronaut.png -k edge --format tiff -o - > edges.tif
       convcli filter samples/depth16.png -k sobel --raw -o gradient.tif
+      convcli filter samples/astronaut.png -k sobel -k sobel:direction=y -o g.npy
+      convcli filter samples/astronaut.png -k kirsch:direction=all --combine max
+      convcli filter samples/astronaut.png -k box:size=5 -o b.png --plot sheet.png
     """
     from convcli.cli.jobs import image as image_job
 
     look = image_job.ImageOutput(absolute, normalize, bias, compress_level, format, quality,
                                  raw)
-    image_job.run(image, output, kernel, options, report, look)
+    image_job.run(image, output, kernel, options, report, look,
+                  combine=combine.value if combine else None, plot=plot)
     report.report()

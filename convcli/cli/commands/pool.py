@@ -7,20 +7,25 @@ from typing import Annotated
 import typer
 
 from convcli.cli.jobs.engine_call import EngineOptions
-from convcli.cli.options import choice, shared_options
+from convcli.cli.options import INTEGERS, choice, integers, shared_options
 from convcli.cli.report import Timings
-from convcli.names import POOL_OPS
+from convcli.names import POOL_NAN, POOL_OPS
 
 
 @shared_options("pool", offer=("backend", "output", "quiet", "timings"))
 def pool(
     input: Annotated[str, typer.Argument(
         metavar="INPUT", help="A signal CSV, an image, a .npy array, or -.")],
-    size: Annotated[int, typer.Option("--size", "-n", min=1, metavar="INT",
-                                      help="Window size (per axis).")],
-    stride: Annotated[int | None, typer.Option(
-        min=1, metavar="INT", help="Step between windows (default: the size: no overlap).")] = None,
-    op: Annotated[choice(POOL_OPS), typer.Option(help="The statistic over each window.")] = "max",
+    size: Annotated[str, typer.Option("--size", "-n", parser=integers, metavar=INTEGERS,
+                                      help="Window size: 2, or one per axis: 2,3.")],
+    stride: Annotated[str | None, typer.Option(
+        parser=integers, metavar=INTEGERS,
+        help="Step between windows, or one per axis (default: the size: no overlap).")] = None,
+    op: Annotated[choice(POOL_OPS), typer.Option(
+        help="The statistic over each window (l2: root of the sum of squares).")] = "max",
+    nan: Annotated[choice(POOL_NAN), typer.Option(
+        help="Missing cells: skip them (a window with none is empty) or propagate.")
+    ] = "ignore",
     *,
     options: EngineOptions,
     report: Timings,
@@ -40,14 +45,15 @@ def pool(
       convcli pool samples/astronaut.png --size 2 -o half.png
     """
     from convcli.cli.jobs.inputs import kind_of_source
-    from convcli.engine.pool import pool as pool_op
+    from convcli.engine.pooling import pool as pool_op
     from convcli.io.atomic import check_not_input
 
     kind = kind_of_source(input)
     if kind == "image":
         from convcli.cli.jobs.image import resolve_output
 
-        output = resolve_output(input, output, f"{op}pool{size}")
+        shown = size if isinstance(size, int) else "x".join(map(str, size))
+        output = resolve_output(input, output, f"{op}pool{shown}")
     output = output or "-"
     check_not_input(output, input)
     with report.stage("read") as stage:
@@ -55,11 +61,12 @@ def pool(
         stage.detail = f"{data.shape}"
     axes = (0,) if kind == "signal" else (0, 1) if kind == "image" else None
     with report.stage("pool", amount=data.size, unit="samples") as stage:
-        outcome = pool_op(data, size, stride=stride, op=op, axes=axes,
+        outcome = pool_op(data, size, stride=stride, op=op, axes=axes, nan=nan,
                           backend=options.backend)
         stage.detail = f"{op} {size}, stride {stride or size}: {outcome.method}"
     with report.stage("write"):
-        writer(outcome.values, output, stride or size)
+        step = stride or size
+        writer(outcome.values, output, step if isinstance(step, int) else step[0])
     report.facts.update(backend=outcome.method, shape=list(outcome.values.shape))
     report.report()
 
@@ -68,7 +75,7 @@ def _reader(kind: str):
     """A function reading the input: (numbers, a writer of the pooled numbers like it)."""
     if kind == "signal":
         def read(source):
-            from convcli.io.signals import read_signal, write_signal
+            from convcli.io.csv.table import read_signal, write_signal
 
             table = read_signal(source)
 

@@ -39,8 +39,6 @@ def apply(values, kernel, options: EngineOptions, axes, *, backend: str | None =
 
     from convcli.engine.missing import convolve_missing
 
-    if options.mode == "valid":
-        _check_fits(values.shape, kernel.shape, axes, options.dilation)
     origin = kernel.origin if options.mode == "same" else None
     if origin is not None and len(origin) != len(axes):
         origin = None
@@ -54,6 +52,7 @@ def apply(values, kernel, options: EngineOptions, axes, *, backend: str | None =
         flip=not options.correlate, backend=backend or options.backend, axes=axes,
         boundary=options.boundary, fillvalue=options.fillvalue, origin=origin,
         stride=options.stride, dilation=options.dilation,
+        swap=False,  # a kernel larger than the input is an error here, not scipy's swap
     )
 
 
@@ -76,19 +75,6 @@ def integral_weights(weights):
     low, high = int(weights.min()), int(weights.max())
     return weights.astype(np.result_type(np.min_scalar_type(low), np.min_scalar_type(high)))
 
-
-def _check_fits(shape, kernel_shape, axes, dilation) -> None:
-    """A kernel larger than the input has no 'valid' output: say so (the library follows
-    scipy and swaps the operands instead, which is no answer for a command line)."""
-    from convcli.errors import InputError
-
-    dilations = (dilation,) * len(axes) if isinstance(dilation, int) else dilation
-    for axis, k, d in zip(axes, kernel_shape, dilations):
-        extent = (k - 1) * d + 1
-        if extent > shape[axis]:
-            raise InputError(
-                f"in --mode valid the kernel ({extent} samples on axis {axis}, dilation "
-                f"included) is larger than the input ({shape[axis]})")
 
 
 def kernel_axes(options: EngineOptions, ndim: int, kernel_ndim: int) -> tuple[int, ...]:

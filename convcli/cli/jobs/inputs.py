@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
+
+from convcli.io.sources import stdin_buffer
 
 SIGNAL_SUFFIXES = {".csv", ".tsv", ".txt", ".dat"}
 ARRAY_SUFFIXES = {".npy"}
@@ -28,4 +29,4 @@ def kind_of_source(source: str) -> str:
     """The kind of a path, or of stdin by peeking at its first bytes (nothing is consumed)."""
     if source != "-":
         return kind_of(source)
-    return kind_of(sys.stdin.buffer.peek(16)[:16])
+    return kind_of(stdin_buffer().peek(16)[:16])

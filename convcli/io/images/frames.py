@@ -12,6 +12,11 @@ MAX_PIXELS = 2 * 89_478_485
 threshold, counted over every frame, not only the first."""
 
 
+BYTES_PER_PIXEL = 16
+"""Memory a job may hold per declared pixel: up to four 16-bit samples decoded, and as much
+again for an output collected whole (bands add only a few MiB)."""
+
+
 def check_declared_size(name: str, width: int, height: int, frames: int = 1) -> None:
     """Refuse a file whose header declares more than MAX_PIXELS pixels over all its frames.
 
@@ -32,6 +37,10 @@ split or crop it first
             f"{name}: declares {frames} frame(s) of {width}×{height} = {total:,} pixels, more "
             f"than the {MAX_PIXELS:,} that guard against decompression bombs; if the file is "
             "genuine, split or crop it first")
+    from convcli.settings import check_memory
+
+    check_memory(total * BYTES_PER_PIXEL, f"{name}: {frames} frame(s) of {width}×{height}, "
+                 "decoded and filtered")
 
 
 def stack(name: str, frames: list[np.ndarray]) -> np.ndarray:

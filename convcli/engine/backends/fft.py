@@ -11,22 +11,21 @@ along an axis it does not run over.
 from __future__ import annotations
 
 import math
-import os
 import sys
 from functools import lru_cache
 
 import numpy as np
 
 from convcli.engine import parallel
-from convcli.engine.backend import Estimate, Result
+from convcli.engine.backends.base import Method
+from convcli.engine.backends.costs import cost, fft_seconds
 from convcli.engine.plan import Plan
 from convcli.errors import BackendError, InputError
+from convcli.settings import settings
 
-# Seconds per (point × log2 point) of one real transform, and per call; measured by
-# benchmarks/calibrate.py (see engine/auto.py).
-SECONDS_PER_POINT_LOG = 1.1e-9
-SECONDS_OVERHEAD = 60e-6
-EXACT_INTEGER_LIMIT = 2.0**52
+EXACT_INTEGER_LIMIT = 2.0**52  # integers in float64 are exact below this
+PARALLEL_POINTS = 1 << 16  # smaller transforms run on one thread (as _along does for numpy)
+SCIPY_FFT_REPAYS = 4  # scipy.fft is imported when numpy's transforms would take 4× its import
 
 
 @lru_cache(maxsize=4096)
@@ -47,18 +46,16 @@ def fast_length(n: int) -> int:
     return best
 
 
-SCIPY_FFT_IMPORT_SECONDS = 0.25
-SCIPY_FFT_SPEEDUP = 3.2  # per core, batched transforms (benchmarks/calibrate.py)
-
-
 def _scipy_fft(points: float):
-    """scipy.fft (multi-threaded, vectorised over batches: ~3× numpy.fft here) when it is
-    loaded already or the job is big enough to repay its import; otherwise None."""
-    if os.environ.get("CONVCLI_FFT") == "numpy":
+    """scipy.fft (multi-threaded, vectorised over batches: ~3× numpy.fft here) when chosen
+    (``CONVCLI_FFT``), or by default when it is loaded already or the job is big enough to
+    repay its import; otherwise None (numpy.fft)."""
+    choice = settings().fft
+    if choice == "numpy":
         return None
-    if "scipy.fft" not in sys.modules:
-        numpy_seconds = SECONDS_PER_POINT_LOG * points * max(1.0, math.log2(points)) * 3
-        if numpy_seconds < 4 * SCIPY_FFT_IMPORT_SECONDS:
+    if choice == "auto" and "scipy.fft" not in sys.modules:
+        numpy_seconds = fft_seconds(points, np.dtype(np.float32), scipy_fft=False, threads=1)
+        if numpy_seconds < SCIPY_FFT_REPAYS * cost("scipy_fft_import"):
             return None
     try:
         import scipy.fft
@@ -67,15 +64,9 @@ def _scipy_fft(points: float):
     return scipy.fft
 
 
-def transform_seconds(points: float, dtype: np.dtype, *, scipy_fft: bool,
-                      threads: int = parallel.THREADS) -> float:
-    """Three transforms (input, kernel, inverse) of ``points`` points on ``threads`` cores."""
-    seconds = SECONDS_PER_POINT_LOG * points * max(1.0, math.log2(points)) * 3
-    if dtype.kind == "c":
-        seconds *= 3.0
-    elif dtype.itemsize >= 8:
-        seconds *= 1.6
-    return seconds / (SCIPY_FFT_SPEEDUP if scipy_fft else 1.0) / threads
+def _workers(points: int) -> int:
+    """scipy.fft workers: one for small transforms, whose thread start-up would cost more."""
+    return 1 if points < PARALLEL_POINTS else parallel.threads()
 
 
 def _transform(values: np.ndarray, shape: list[int], axes: list[int], real: bool,
@@ -83,7 +74,7 @@ def _transform(values: np.ndarray, shape: list[int], axes: list[int], real: bool
     """Forward n-D transform over ``axes`` zero-padded to ``shape``."""
     if fft_module is not None:
         fn = fft_module.rfftn if real else fft_module.fftn
-        return fn(values, shape, axes=axes, workers=parallel.THREADS)
+        return fn(values, shape, axes=axes, workers=_workers(values.size))
     out = values
     for i, (n, axis) in enumerate(reversed(list(zip(shape, axes)))):
         first_real = real and i == 0
@@ -96,7 +87,7 @@ def _inverse(spectrum: np.ndarray, shape: list[int], axes: list[int], real: bool
              fft_module=None) -> np.ndarray:
     if fft_module is not None:
         fn = fft_module.irfftn if real else fft_module.ifftn
-        return fn(spectrum, shape, axes=axes, workers=parallel.THREADS)
+        return fn(spectrum, shape, axes=axes, workers=_workers(spectrum.size))
     out = spectrum
     for i, (n, axis) in enumerate(zip(shape, axes)):
         last_real = real and i == len(axes) - 1
@@ -108,10 +99,10 @@ def _inverse(spectrum: np.ndarray, shape: list[int], axes: list[int], real: bool
 def _along(values: np.ndarray, axis: int, fn) -> np.ndarray:
     """Apply a numpy 1-D transform over ``axis``, the work split on the largest other axis."""
     others = [a for a in range(values.ndim) if a != axis]
-    if parallel.THREADS == 1 or not others or values.size < (1 << 16):
+    if parallel.threads() == 1 or not others or values.size < (1 << 16):
         return fn(values)
     split_axis = max(others, key=lambda a: values.shape[a])
-    pieces = parallel.split(values.shape[split_axis], parallel.THREADS)
+    pieces = parallel.split(values.shape[split_axis], parallel.threads())
     index = [slice(None)] * values.ndim
 
     def piece(lo: int, hi: int) -> np.ndarray:
@@ -146,9 +137,9 @@ def _block_length(n: int, k: int) -> int | None:
         step = nfft - k + 1
         if step <= 0 or nfft >= whole:
             continue
-        cost = nfft * math.log2(nfft) / step * 1.15  # batched blocks: a little overhead
-        if cost < best_cost:
-            best, best_cost = step, cost
+        price = nfft * math.log2(nfft) / step * cost("overlap_add_blocks")
+        if price < best_cost:
+            best, best_cost = step, price
     return best
 
 
@@ -188,32 +179,34 @@ def _overlap_add(x: np.ndarray, kf: np.ndarray, axes: tuple[int, ...], axis: int
 
 
 class FFTBackend:
+    """numpy.fft (or scipy.fft) real transforms at 5-smooth lengths, overlap-add for long
+    inputs."""
+
     name = "fft"
-    description = "numpy.fft real transforms at 5-smooth lengths, overlap-add for long inputs"
+
+    @staticmethod
+    def floor(plan: Plan) -> float:
+        return cost("fft_call")
 
     def _layout(self, plan: Plan) -> tuple[int, int] | None:
         """(axis, block step) for overlap-add, or None for one transform. Only a kernel that
         is long on one axis is blocked: with several, one multi-threaded n-D transform of the
         whole input was faster on every image of benchmarks/engine.py."""
-        long_axes = [a for a in plan.axes if plan.kernel.shape[a] > 1]
+        long_axes = [a for a in plan.axes if plan.kernel_shape[a] > 1]
         if len(long_axes) != 1:
             return None
         axis = long_axes[0]
-        n = plan.x.shape[axis] + (sum(plan.pad[axis]) if self._pads(plan) else 0)
-        step = _block_length(n, plan.kernel.shape[axis])
+        n = plan.x.shape[axis] + (0 if plan.zero_fill else sum(plan.pad[axis]))
+        step = _block_length(n, plan.kernel_shape[axis])
         return None if step is None else (axis, step)
-
-    @staticmethod
-    def _pads(plan: Plan) -> bool:
-        return plan.needs_padding and not (plan.boundary == "fill" and plan.fillvalue == 0)
 
     def _points(self, plan: Plan, layout: tuple[int, int] | None) -> float:
         """Transform points of the job (blocks included)."""
         points = 1.0
         for a in range(plan.x.ndim):
-            n = plan.x.shape[a] + (sum(plan.pad[a]) if self._pads(plan) else 0)
+            n = plan.x.shape[a] + (0 if plan.zero_fill else sum(plan.pad[a]))
             if a in plan.axes:
-                k = plan.kernel.shape[a]
+                k = plan.kernel_shape[a]
                 if layout and layout[0] == a:
                     points *= -(-n // layout[1]) * fast_length(layout[1] + k - 1)
                 else:
@@ -222,39 +215,34 @@ class FFTBackend:
                 points *= n
         return points
 
-    def estimate(self, plan: Plan) -> Estimate | None:
+    def estimate(self, plan: Plan) -> Method:
         if plan.is_integer and plan.integer_bound() >= EXACT_INTEGER_LIMIT:
-            return None
+            raise BackendError("the integer result is too large for exact FFT arithmetic; "
+                               "use the direct backend", option="backend", value="direct")
         layout = self._layout(plan)
         points = self._points(plan, layout)
         module = _scipy_fft(points)
-        seconds = transform_seconds(points, plan.compute_dtype, scipy_fft=module is not None)
+        seconds = cost("fft_call") + fft_seconds(points, plan.compute_dtype,
+                                                 scipy_fft=module is not None,
+                                                 threads=parallel.threads())
         if module is not None and "scipy.fft" not in sys.modules:
-            seconds += SCIPY_FFT_IMPORT_SECONDS
-        if self._pads(plan):
-            seconds += 0.3e-9 * plan.padded_bytes
-        method = ("overlap-add" if layout else "fft") + (" (scipy.fft)" if module else "")
-        return Estimate(SECONDS_OVERHEAD + seconds, method, spreads_nonfinite=True)
+            seconds += cost("scipy_fft_import")
+        if not plan.zero_fill:
+            seconds += cost("copied_byte") * plan.padded_bytes
+        name = "fft:" + ("overlap-add" if layout else "fft") + \
+            (" (scipy.fft)" if module else "")
+        return Method(name, seconds, lambda: self._run(plan), spreads_nonfinite=True)
 
-    def run(self, plan: Plan) -> Result:
-        if plan.is_integer and plan.integer_bound() >= EXACT_INTEGER_LIMIT:
-            raise BackendError(
-                "integer result too large for exact FFT arithmetic; use --backend direct"
-            )
+    def _run(self, plan: Plan) -> np.ndarray:
         if not np.all(np.isfinite(plan.x)):
             raise InputError(
                 "the input has NaN or inf values, which the fft backend would spread over the "
-                "whole output; use the direct or scipy backend"
-            )
-        if plan.batch_axes and not plan.per_slice_kernel and plan.batch_axes[-1] == \
-                plan.x.ndim - 1:  # interleaved channels: transform each one contiguous
-            out = np.empty(plan.out_shape, dtype=plan.compute_dtype)
-            for index, part in plan.slices():
-                result = self.run(part)
-                out[index] = result.values
-            return Result(out, result.method)
+                "whole output; use the direct or scipy backend", option="backend",
+                value="direct")
+        if plan.interleaved_channels:  # transform each channel contiguous
+            return plan.by_slice(self._run)
         real = plan.compute_dtype.kind != "c"
-        padded = self._pads(plan)
+        padded = not plan.zero_fill
         x = (plan.padded() if padded else plan.x).astype(plan.compute_dtype, copy=False)
         kf = np.flip(plan.kernel, axis=plan.axes).astype(plan.compute_dtype)
         layout = self._layout(plan)
@@ -263,17 +251,4 @@ class FFTBackend:
             full = _overlap_add(x, kf, plan.axes, layout[0], layout[1], real, module)
         else:
             full = _full_convolution(x, kf, plan.axes, real, module)
-        index = []
-        for a in range(x.ndim):
-            if a in plan.axes:
-                k = plan.kernel.shape[a]
-                start = k - 1 if padded else k - 1 - plan.pad[a][0]
-                index.append(slice(start, start + (plan.dense_axis_length(a) - 1) + 1,
-                                   plan.stride[a]))
-            else:
-                index.append(slice(None))
-        values = full[tuple(index)]
-        if values.dtype != plan.compute_dtype:
-            values = values.astype(plan.compute_dtype)
-        method = ("overlap-add" if layout else "fft") + (" (scipy.fft)" if module else "")
-        return Result(values, method)
+        return plan.crop_full(full, padded).astype(plan.compute_dtype, copy=False)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import islice
 
 from convcli.errors import InputError
@@ -20,8 +22,44 @@ WHITESPACE = " "
 MISSING = frozenset({"", "nan", "na", "n/a", "null"})
 """Cells (stripped, lower-cased) that read as a missing value (NaN)."""
 
-TIME_NAMES = frozenset({"t", "time", "timestamp", "date", "index"})
-"""Header names (any case) of the time/index column, which passes through unchanged."""
+TIME_NAMES = (
+    "t", "time", "timestamp", "ts", "date", "datetime", "date_time", "index", "idx", "epoch",
+    "year", "yr", "quarter", "qtr", "month", "week", "day", "doy", "dayofyear", "day_of_year",
+    "hour", "minute", "second", "period", "mjd", "jd", "unix", "utc", "unnamed: 0",
+)
+"""Header names (any case) of time/index columns, which pass through unchanged; a name may
+carry a unit after a blank, ``_``, ``(`` or ``[`` (``time_s``, ``t (s)``, ``Year [AD]``)."""
+
+_TIME_NAME = re.compile(
+    "(?:" + "|".join(re.escape(name) for name in TIME_NAMES) + r")(?:[\s_(\[].*)?",
+    re.IGNORECASE | re.DOTALL,
+)
+_INTEGER = re.compile(r"[+-]?\d+")
+MAX_QUOTED = 40
+"""A cell quoted in a message is cut to this many characters."""
+
+
+def is_time_name(name: str) -> bool:
+    """True for a header name that marks a time/index column.
+
+    >>> [is_time_name(n) for n in ("Year", "time (s)", "DATE", "temperature", "x")]
+    [True, True, True, False, False]
+    """
+    return _TIME_NAME.fullmatch(name.strip()) is not None
+
+
+def quoted(text: str) -> str:
+    """``text`` stripped and quoted for a message, shortened when long.
+
+    >>> quoted(" 29.37x ")
+    "'29.37x'"
+    >>> quoted("9" * 100)
+    "'9999999999999999999999999999999999999999…' (100 characters)"
+    """
+    text = text.strip()
+    if len(text) <= MAX_QUOTED:
+        return repr(text)
+    return f"{text[:MAX_QUOTED]!r}"[:-1] + f"…' ({len(text)} characters)"
 
 
 @dataclass(frozen=True)
@@ -36,20 +74,28 @@ class CsvFormat:
     delimiter: str
     names: tuple[str, ...]
     filtered: tuple[int, ...]
-    time_column: int | None = None
+    time_columns: tuple[int, ...] = ()
     header: str | None = None
     preamble: tuple[str, ...] = ()
     na_rep: str = ""
     newline: str = "\n"
+    integers: tuple[bool, ...] = ()
+    """For each filtered column: its sniffed cells are all integers (so are integral results)."""
 
     @property
     def ncols(self) -> int:
         return len(self.names)
 
     @property
+    def time_column(self) -> int | None:
+        """The first time/index column, if any."""
+        return self.time_columns[0] if self.time_columns else None
+
+    @cached_property
     def passthrough(self) -> tuple[int, ...]:
         """The columns written back as their original text."""
-        return tuple(j for j in range(self.ncols) if j not in self.filtered)
+        filtered = set(self.filtered)
+        return tuple(j for j in range(self.ncols) if j not in filtered)
 
     @property
     def skip(self) -> int:
@@ -60,7 +106,7 @@ class CsvFormat:
         """How messages name a column: its header name, or its 0-based index."""
         if self.header is None:
             return f"{column} (counting from 0)"
-        return repr(self.names[column])
+        return quoted(self.names[column])
 
 
 def is_skipped(line: str) -> bool:
@@ -94,6 +140,11 @@ def unquote(field: str) -> str:
     return text
 
 
+def is_integer(field: str) -> bool:
+    """True for a cell holding an integer literal (``12``, ``-3``), quotes and blanks aside."""
+    return _INTEGER.fullmatch(unquote(field)) is not None
+
+
 def cell_value(field: str) -> float | None:
     """A field's number (NaN for a missing value), or None when it is not a number."""
     text = unquote(field)
@@ -112,15 +163,17 @@ def ragged_message(line_number: int, found: int, expected: int) -> str:
 def sniff_format(
     lines: Sequence[str],
     *,
-    time_column: str | int | None = None,
+    time_column: str | int | Sequence[str | int] | None = None,
     columns: Sequence[str] | None = None,
     newline: str = "\n",
 ) -> CsvFormat:
     """Detect the format from a table's first lines (without line terminators).
 
     ``lines`` should hold the preamble, the header if any and ``SNIFF_ROWS`` data rows. The
-    time column is ``time_column`` (a name or 0-based index) or else a column named like
-    ``TIME_NAMES``; ``columns`` names the columns to filter (default: every other numeric one).
+    time columns are ``time_column`` (names or 0-based indices) or else the columns named
+    like ``TIME_NAMES`` and a pandas index (an unnamed first column); ``columns`` names the
+    columns to filter (default: every other numeric one). A column is numeric when at least
+    half its sniffed cells are numbers (missing-value markers aside); others pass through.
     """
     start = 0
     while start < len(lines) and is_skipped(lines[start]):
@@ -148,10 +201,9 @@ def sniff_format(
     else:
         header, names = None, tuple(str(j) for j in range(ncols))
     fmt = CsvFormat(delimiter, names, (), header=header, preamble=tuple(lines[:start]))
-    time_index = _time_column(fmt, time_column)
-    filtered = _filtered(fmt, rows, time_index, columns, explicit_time=time_column is not None)
-    if time_index in filtered:
-        time_index = None
+    times = _time_columns(fmt, time_column)
+    filtered = _filtered(fmt, rows, times, columns, explicit_time=time_column is not None)
+    times = tuple(j for j in times if j not in set(filtered))
     na_rep = "" if ncols > 1 and delimiter != WHITESPACE else "NaN"
     na_rep = next(
         (
@@ -162,15 +214,21 @@ def sniff_format(
         ),
         na_rep,
     )
+    integers = tuple(
+        all(is_integer(f[j]) for _, f in rows if cell_value(f[j]) is not None
+            and unquote(f[j]).lower() not in MISSING)
+        for j in filtered
+    )
     return CsvFormat(
         delimiter,
         names,
         filtered,
-        time_column=time_index,
+        time_columns=times,
         header=header,
         preamble=fmt.preamble,
         na_rep=na_rep,
         newline=newline,
+        integers=integers,
     )
 
 
@@ -187,20 +245,21 @@ def _is_numeric(text: str) -> bool:
     return cell_value(text) is not None
 
 
+def _mostly_numbers(cells: Sequence[str]) -> bool:
+    """True when at least half of the cells that are not missing are numbers."""
+    present = [text for text in cells if unquote(text).lower() not in MISSING]
+    return 2 * sum(map(_is_numeric, present)) >= len(present) > 0
+
+
 def _has_header(rows: list[list[str]]) -> bool:
-    """A header's first line has a non-number where the later lines have numbers."""
+    """A header's first line has a non-number where the later lines have mostly numbers."""
     first, rest = rows[0], rows[1:]
     if not rest:
         return not all(_is_numeric(text) for text in first)
-    for j, text in enumerate(first):
-        later = [row[j] for row in rest]
-        if (
-            not _is_numeric(text)
-            and all(_is_numeric(t) for t in later)
-            and any(t.lower() not in MISSING for t in later)
-        ):
-            return True
-    return False
+    return any(
+        not _is_numeric(text) and _mostly_numbers([row[j] for row in rest])
+        for j, text in enumerate(first)
+    )
 
 
 def _resolve(fmt: CsvFormat, key: str | int, what: str) -> int:
@@ -228,32 +287,41 @@ def _resolve(fmt: CsvFormat, key: str | int, what: str) -> int:
     raise InputError(f"no {what} {key!r}; the columns are: {available}")
 
 
-def _time_column(fmt: CsvFormat, time_column: str | int | None) -> int | None:
+def _time_columns(
+    fmt: CsvFormat, time_column: str | int | Sequence[str | int] | None
+) -> tuple[int, ...]:
     if time_column is not None:
-        return _resolve(fmt, time_column, "time column")
+        keys = [time_column] if isinstance(time_column, (str, int)) else list(time_column)
+        return tuple(sorted({_resolve(fmt, key, "time column") for key in keys}))
     if fmt.header is None:
-        return None
-    return next((j for j, name in enumerate(fmt.names) if name.lower() in TIME_NAMES), None)
+        return ()
+    return tuple(
+        j
+        for j, name in enumerate(fmt.names)
+        if is_time_name(name) or (j == 0 and not name.strip())
+    )
 
 
 def _filtered(
     fmt: CsvFormat,
     rows: list[tuple[int, list[str]]],
-    time_index: int | None,
+    times: tuple[int, ...],
     columns: Sequence[str] | None,
     *,
     explicit_time: bool,
 ) -> tuple[int, ...]:
-    """The columns to filter, in file order; a named one must hold only numbers."""
+    """The columns to filter, in file order; a named one must hold at least half numbers."""
 
     def first_non_number(j: int) -> tuple[int, str] | None:
+        if _mostly_numbers([fields[j] for _, fields in rows]):
+            return None
         return next(
             ((number, fields[j]) for number, fields in rows if cell_value(fields[j]) is None),
             None,
         )
 
     if columns is None:
-        chosen = [j for j in range(fmt.ncols) if j != time_index and not first_non_number(j)]
+        chosen = [j for j in range(fmt.ncols) if j not in times and not first_non_number(j)]
         if not chosen:
             names = ", ".join(fmt.names)
             raise InputError(f"no numeric column to filter; the columns are: {names}")
@@ -263,7 +331,7 @@ def _filtered(
     chosen = []
     for key in columns:
         j = _resolve(fmt, key, "column")
-        if j == time_index and explicit_time:
+        if j in times and explicit_time:
             raise InputError(
                 f"column {fmt.label(j)} is the time column, which passes through unchanged"
             )
@@ -271,7 +339,7 @@ def _filtered(
         if bad:
             number, text = bad
             raise InputError(
-                f"line {number}, column {fmt.label(j)}: {text.strip()!r} is not a number"
+                f"line {number}, column {fmt.label(j)}: {quoted(text)} is not a number"
             )
         chosen.append(j)
     return tuple(sorted(set(chosen)))

@@ -1,5 +1,6 @@
-"""Arrays larger than memory as Dask arrays: Zarr (zarr-python 3), .npy and TIFF in; Zarr and
-.npy out, chunk by chunk, to a temporary sibling renamed into place only on success.
+"""Lazy arrays for work larger than memory: Zarr (zarr-python 3), .npy and TIFF opened as Dask
+arrays; Zarr and .npy written chunk by chunk, to a temporary sibling renamed into place only on
+success (a .npy's space reserved first, so a full disk is an error, not a SIGBUS).
 
 Dask, zarr and tifffile are the ``scale`` extra: they are imported here on first use, so the core
 install never needs them and a missing one is one clear line.
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import os
-import secrets
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from convcli.errors import InputError, OutputError
+from convcli.io.atomic import is_direct, reason, remove_stale, temp_path, write_target
 
 SCALE_HINT = "pip install 'convcli[scale]'"
 ZARR_SUFFIX = ".zarr"
@@ -49,6 +50,18 @@ def is_zarr(source: str | os.PathLike[str]) -> bool:
 
 def _has_zarr_metadata(path: Path) -> bool:
     return path.is_dir() and any((path / name).exists() for name in ("zarr.json", ".zarray"))
+
+
+def _store_root(path: Path) -> Path | None:
+    """The outermost Zarr store or group directory holding ``path`` (itself included)."""
+    root = None
+    for folder in (path, *path.parents):
+        if folder.is_dir() and any((folder / name).exists() for name in
+                                   ("zarr.json", ".zarray", ".zgroup")):
+            root = folder
+        elif root is not None:
+            break
+    return root
 
 
 def open_chunked(source: str) -> Any:
@@ -190,37 +203,49 @@ def chunk_writes(dest: str, array: Any) -> Iterator[Any]:
     """Yield a lazy array of per-chunk writes of ``array`` to ``dest`` (.zarr or .npy), each
     the bytes it wrote; compute it inside the block. Chunks go to a temporary sibling renamed
     over ``dest`` when the block ends without error and removed otherwise: ``dest`` is never
-    partial."""
+    partial. A failed write names ``dest`` ("no space left on device"), never the temp."""
     path = check_output(dest)
-    suffix = path.suffix.lower()
-    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+    remove_stale(path)
+    temp = temp_path(path)
     try:
-        yield _create(temp, array, suffix)
+        yield _create(temp, array, path.suffix.lower(), dest)
         _replace(temp, path)
-    except BaseException:
+    except BaseException as e:
         _remove(temp)
+        if isinstance(e, OSError):
+            raise OutputError(f"cannot write {dest}: {reason(e)}") from None
         raise
 
 
-def check_output(dest: str) -> Path:
-    """``dest`` as an absolute path, if it can take a chunked output: a .zarr or .npy path in
-    an existing directory, not a directory that is not a Zarr store."""
-    path = Path(dest).absolute()
-    suffix = path.suffix.lower()
+def check_output(dest: str, source: str | None = None) -> Path:
+    """The path a chunked output replaces (symlinks followed), if ``dest`` can take one: a
+    .zarr or .npy path in an existing directory, not a directory that is not a Zarr store,
+    not a device or FIFO, and not inside the Zarr store ``source`` belongs to."""
+    suffix = Path(dest).suffix.lower()
     if suffix not in OUTPUT_SUFFIXES:
         raise OutputError(f"cannot write {dest}: chunked output must be a .zarr directory or a "
                           ".npy file")
+    if is_direct(dest):
+        raise OutputError(f"cannot write {dest}: a chunked output must be a regular file or "
+                          "directory (not a device, FIFO or standard output)")
+    path = write_target(dest)
     if not path.parent.is_dir():
-        raise OutputError(f"cannot write {path}: directory {path.parent} does not exist")
+        raise OutputError(f"cannot write {dest}: directory {path.parent} does not exist")
     if suffix == ZARR_SUFFIX and path.exists() and not _has_zarr_metadata(path):
-        raise OutputError(f"{path} exists and is not a Zarr store; refusing to replace it")
+        raise OutputError(f"{dest} exists and is not a Zarr store; refusing to replace it")
     if suffix != ZARR_SUFFIX and path.is_dir():
-        raise OutputError(f"cannot write {path}: it is a directory")
+        raise OutputError(f"cannot write {dest}: it is a directory")
+    root = _store_root(Path(os.path.realpath(source))) if source else None
+    if root is not None and (path.is_relative_to(root) or root.is_relative_to(path)):
+        raise OutputError(f"output {dest} would be written inside the input's Zarr store "
+                          f"{root} (or replace it); write it elsewhere")
     return path
 
 
-def _create(temp: Path, array: Any, suffix: str) -> Any:
-    """An empty ``temp`` shaped for ``array``, and the lazy writes of its chunks into it."""
+def _create(temp: Path, array: Any, suffix: str, dest: str) -> Any:
+    """An empty ``temp`` shaped for ``array``, and the lazy writes of its chunks into it. A
+    .npy's blocks are allocated now: a memory-mapped write into a sparse file on a full disk
+    would end the process by SIGBUS."""
     try:
         if suffix == ZARR_SUFFIX:
             import zarr
@@ -233,10 +258,14 @@ def _create(temp: Path, array: Any, suffix: str) -> Any:
                 chunks=tuple(c[0] for c in array.chunks),
             )
             return _per_chunk(array, _write_zarr_chunk, str(temp))
-        np.lib.format.open_memmap(temp, mode="w+", dtype=array.dtype, shape=array.shape)
+        mapped = np.lib.format.open_memmap(temp, mode="w+", dtype=array.dtype,
+                                           shape=array.shape)
+        del mapped  # the header is written; the data is a hole until allocated below
+        with open(temp, "r+b") as f:
+            os.posix_fallocate(f.fileno(), 0, os.fstat(f.fileno()).st_size)
         return _per_chunk(array, _write_npy_chunk, str(temp))
     except OSError as e:
-        raise OutputError(f"cannot write {temp.parent}: {e.strerror or e}") from None
+        raise OutputError(f"cannot write {dest}: {reason(e)}") from None
 
 
 def _regular(array: Any) -> Any:
@@ -283,14 +312,14 @@ def _replace(temp: Path, path: Path) -> None:
     """Move ``temp`` to ``path``; an old Zarr directory there is moved aside, then deleted."""
     old = None
     if path.is_dir():
-        old = path.with_name(f".{path.name}.{secrets.token_hex(4)}.old")
+        old = temp_path(path, ".old")
         path.rename(old)
     try:
         os.replace(temp, path)
     except OSError as e:
         if old is not None:
             old.rename(path)
-        raise OutputError(f"cannot write {path}: {e.strerror or e}") from None
+        raise OutputError(f"cannot write {path}: {reason(e)}") from None
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
 

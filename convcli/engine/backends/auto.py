@@ -1,0 +1,49 @@
+"""The auto backend: price the plan with every backend, run the cheapest method.
+
+Each backend's estimate is a small cost model whose measured constants (seconds per
+multiply-add, per FFT point·log2, per call, the first import of a scipy module) are in
+:mod:`convcli.engine.backends.costs`. The model knows separability (a rank-1 kernel costs ΣK
+taps, not ΠK), boundaries (ndimage pads natively; FFT must pad for anything but zeros) and
+start-up (importing scipy.signal costs more than a small convolution). FFT methods spread
+NaN/inf over the whole output, so they are skipped when the input is not finite.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from convcli.engine.backends import available
+from convcli.engine.backends.base import Method
+from convcli.engine.plan import Plan
+from convcli.errors import BackendError
+
+
+def choose(plan: Plan) -> Method:
+    """The method with the lowest estimated time for this plan (ties: the backend's name).
+
+    Backends are priced cheapest floor first (a floor is a backend's fixed cost per call),
+    and pricing stops once a finite-safe method costs less than every floor left: a small
+    input pays for one estimate, not three.
+    """
+    ranked = []
+    candidates = sorted((backend.floor(plan), name, backend)
+                        for name, backend in available().items())
+    for floor, name, backend in candidates:
+        if any(seconds <= floor and not method.spreads_nonfinite
+               for seconds, _, method in ranked):
+            break
+        try:
+            method = backend.estimate(plan)
+        except BackendError:  # this backend cannot run the plan
+            continue
+        ranked.append((method.seconds, name, method))
+    ranked.sort(key=lambda r: (r[0], r[1]))
+    finite = None
+    for _, _, method in ranked:
+        if method.spreads_nonfinite:
+            if finite is None:
+                finite = bool(np.all(np.isfinite(plan.x)))
+            if not finite:
+                continue
+        return method
+    raise BackendError("no backend can run this case")

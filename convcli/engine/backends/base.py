@@ -1,0 +1,49 @@
+"""The Backend protocol: price a Plan, and hand back the method priced.
+
+A backend computes one thing: the strided valid correlation a :class:`Plan` describes.
+``estimate(plan)`` returns the :class:`Method` it would use — its predicted wall time on this
+machine (from :mod:`convcli.engine.backends.costs`) and the call that computes it — so that
+``auto`` runs exactly the method it priced. A backend that cannot run a plan raises
+:class:`~convcli.errors.BackendError` from ``estimate``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from convcli.engine.plan import Plan
+
+
+@dataclass(frozen=True)
+class Method:
+    """A priced way to compute a plan.
+
+    ``name`` is ``backend:method``; ``run()`` returns the strided valid correlation in the
+    plan's compute dtype. ``spreads_nonfinite``: one NaN or inf in the input would spread over
+    the whole output (FFT methods), so ``auto`` skips it for such inputs.
+    """
+
+    name: str
+    seconds: float
+    run: Callable[[], np.ndarray]
+    spreads_nonfinite: bool = False
+
+
+class Backend(Protocol):
+    name: str
+
+    def floor(self, plan: Plan) -> float:
+        """The least any of its methods can cost (its fixed cost per call): ``auto`` need not
+        price a backend whose floor is above a method it has priced already."""
+
+    def estimate(self, plan: Plan) -> Method:
+        """The method this backend would use for ``plan``, priced."""
+
+
+def strided_index(plan: Plan) -> tuple[slice, ...]:
+    """The index that keeps every stride-th sample of a dense valid result."""
+    return tuple(slice(None, None, s) for s in plan.stride)

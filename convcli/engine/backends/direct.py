@@ -1,0 +1,262 @@
+"""The direct backend: the textbook sum, numpy only.
+
+out[t] = Σ_i k[i] · xp[t·s + i], computed as one multiply-add of a shifted, strided view of
+the input per non-zero kernel tap (never a Python loop over output samples). Work runs in slabs
+of output rows, so the only intermediates are a slab-sized accumulator and product, and slabs are
+shared between the cores. Rank-1 kernels run as one 1-D pass per axis; a lone 1-D signal uses
+numpy.correlate. Integer inputs accumulate in int64: exact (modulo 2**64, as numpy's integers).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+
+from convcli.engine import parallel
+from convcli.engine.backends.base import Method, strided_index
+from convcli.engine.backends.costs import cost
+from convcli.engine.plan import Plan
+
+SLAB_ELEMENTS = 1 << 15  # output elements per slab: a slab's accumulator stays in cache
+
+
+def _accumulator_dtype(plan: Plan) -> np.dtype:
+    return np.dtype(np.int64) if plan.is_integer else plan.compute_dtype
+
+
+def correlate_valid(
+    xp: np.ndarray, weights: np.ndarray, axes: tuple[int, ...], stride: tuple[int, ...],
+    dtype: np.dtype, dilation: tuple[int, ...] | None = None,
+) -> np.ndarray:
+    """Strided valid correlation of ``xp`` with ``weights`` (taps ``dilation`` apart) over
+    ``axes``, one multiply-add per non-zero tap."""
+    dilation = dilation or (1,) * xp.ndim
+    out_shape = tuple(
+        (n - (weights.shape[a] - 1) * dilation[a] - 1) // stride[a] + 1 if a in axes else n
+        for a, n in enumerate(xp.shape)
+    )
+    out = np.empty(out_shape, dtype=dtype)
+    # Slabs along the longest output axis, sized to stay in cache.
+    slab_axis = max(range(xp.ndim), key=lambda a: out_shape[a])
+    row = max(1, out.size // out_shape[slab_axis])
+    slab = max(1, SLAB_ELEMENTS // row)
+    starts = list(range(0, out_shape[slab_axis], slab))
+    per_slice = any(weights.shape[a] > 1 for a in range(xp.ndim) if a not in axes)
+    kernel_values = []
+    for tap in itertools.product(*[range(weights.shape[a]) if a in axes else [0]
+                                   for a in range(xp.ndim)]):
+        if per_slice:  # one weight per slice of the broadcast axes
+            w = weights[tuple(slice(t, t + 1) if a in axes else slice(None)
+                              for a, t in enumerate(tap))].astype(dtype)
+        else:
+            w = dtype.type(weights[tap])
+        if np.any(w):
+            kernel_values.append((tuple(t * d for t, d in zip(tap, dilation)), w))
+
+    def run(first: int, last: int) -> None:
+        tmp = None
+        for start in starts[first:last]:
+            stop = min(start + slab, out_shape[slab_axis])
+            acc = out[(slice(None),) * slab_axis + (slice(start, stop),)]
+            acc[...] = 0
+            for tap, weight in kernel_values:
+                w = weight
+                view = []
+                for a in range(xp.ndim):
+                    lo, hi = (start, stop) if a == slab_axis else (0, out_shape[a])
+                    offset = tap[a] if a in axes else 0
+                    s = stride[a] if a in axes else 1
+                    view.append(slice(offset + lo * s, offset + (hi - 1) * s + 1, s))
+                src = xp[tuple(view)]
+                if np.ndim(w) and w.shape[slab_axis] > 1:
+                    w = w[(slice(None),) * slab_axis + (slice(start, stop),)]
+                if tmp is None or tmp.shape != acc.shape:
+                    tmp = np.empty(acc.shape, dtype=dtype)
+                np.multiply(src, w, out=tmp, casting="unsafe")
+                np.add(acc, tmp, out=acc)
+
+    threads = parallel.threads()
+    chunks = parallel.split(len(starts), threads)
+    parallel.run_all([lambda lo=lo, hi=hi: run(lo, hi) for lo, hi in chunks])
+    return out
+
+
+class DirectBackend:
+    """The textbook sum by kernel taps, numpy only; exact for integers."""
+
+    name = "direct"
+
+    @staticmethod
+    def floor(plan: Plan) -> float:
+        return cost("numpy_correlate_call") if len(plan.axes) == 1 else cost("direct_call")
+
+    def estimate(self, plan: Plan) -> Method:
+        """The cheapest of numpy.correlate down each line (one convolved axis, one kernel),
+        one 1-D pass per axis (a rank-1 kernel), the multiply-add of every non-zero tap, and
+        gathered taps (no padded copy). numpy.correlate, priced first, is kept without
+        pricing the others when it costs less than their fixed cost."""
+        if len(plan.axes) == 1 and not plan.per_slice_kernel:
+            line = self._numpy_correlate(plan)
+            if line.seconds <= cost("direct_call"):
+                return line
+        candidates = [self._taps(plan)]
+        if plan.needs_padding and not plan.per_slice_kernel:
+            candidates.append(self._gathered(plan))
+            if plan.separable_weights is not None and (plan.boundary != "fill" or
+                                                       plan.fillvalue == 0):
+                candidates.append(self._gathered_separable(plan))
+        if len(plan.axes) == 1 and not plan.per_slice_kernel:
+            candidates.append(self._numpy_correlate(plan))
+        elif plan.separable is not None:
+            candidates.append(self._separable(plan))
+        return min(candidates, key=lambda m: m.seconds)
+
+    @staticmethod
+    def _copy_seconds(plan: Plan) -> float:
+        """The padded copy: numpy.pad reflects or wraps at most the axis' length per round."""
+        if not plan.needs_padding:
+            return 0.0
+        rounds = 1
+        if plan.boundary != "fill":
+            rounds += max(-(-max(p) // plan.x.shape[a]) for a, p in enumerate(plan.pad))
+        return cost("copied_byte") * plan.padded_bytes * rounds
+
+    def _taps(self, plan: Plan) -> Method:
+        out_bytes = math.prod(plan.out_shape) * _accumulator_dtype(plan).itemsize
+        seconds = cost("direct_call") + self._copy_seconds(plan) + \
+            cost("direct_tap_byte") * out_bytes * plan.nonzero_taps / parallel.threads()
+
+        def run() -> np.ndarray:
+            return correlate_valid(plan.padded(), plan.weights, plan.axes, plan.stride,
+                                   _accumulator_dtype(plan), plan.dilation)
+
+        return Method("direct:taps", seconds, run)
+
+    def _gathered(self, plan: Plan) -> Method:
+        """Each non-zero tap gathers its samples through the boundary rule's index map: no
+        padded copy, O(taps × output) — for dilated kernels whose padding dwarfs the input."""
+        elements = math.prod(plan.out_shape)
+        seconds = cost("direct_call") + cost("gather_tap_element") * elements * \
+            plan.nonzero_taps
+        return Method("direct:gathered taps", seconds,
+                      lambda: gathered_taps(plan, _accumulator_dtype(plan)))
+
+    def _gathered_separable(self, plan: Plan) -> Method:
+        """Gathered taps one axis at a time for a rank-1 kernel (the boundary's index maps
+        are per axis, so they separate; a non-zero fill value does not)."""
+        factors = plan.separable_weights
+        shape, elements = list(plan.x.shape), 0
+        for axis, factor in zip(plan.axes, factors):
+            shape[axis] = plan.out_shape[axis]
+            elements += math.prod(shape) * int(np.count_nonzero(factor))
+        seconds = cost("direct_call") + cost("gather_tap_element") * elements
+
+        def run() -> np.ndarray:
+            values = plan.x
+            for axis, factor in zip(plan.axes, factors):
+                values = gathered_taps(plan.along(axis, values, factor),
+                                       _accumulator_dtype(plan))
+            return values
+
+        return Method("direct:gathered separable", seconds, run)
+
+    def _separable(self, plan: Plan) -> Method:
+        factors = plan.separable
+        taps = sum(int(np.count_nonzero(f)) for f in factors)
+        seconds = cost("direct_call") + self._copy_seconds(plan) + \
+            cost("direct_separable_tap_byte") * plan.padded_bytes * taps / parallel.threads()
+
+        def run() -> np.ndarray:
+            values = plan.padded()
+            dtype = _accumulator_dtype(plan)
+            for axis, factor in zip(plan.axes, factors):
+                shape = [1] * values.ndim
+                shape[axis] = len(factor)
+                values = correlate_valid(values, factor.reshape(shape), (axis,), plan.stride,
+                                         dtype)
+            return values
+
+        return Method("direct:separable", seconds, run)
+
+    def _numpy_correlate(self, plan: Plan) -> Method:
+        axis = plan.axes[0]
+        lines = math.prod(plan.x.shape) // plan.x.shape[axis]
+        seconds = cost("numpy_correlate_call") * lines + cost("numpy_correlate_mac") * \
+            plan.dense_axis_length(axis) * plan.taps * lines
+        if not plan.zero_fill:
+            seconds += self._copy_seconds(plan)
+        return Method("direct:numpy.correlate", seconds,
+                      lambda: _correlate_lines(plan, _accumulator_dtype(plan)))
+
+
+def boundary_index(positions: np.ndarray, n: int, boundary: str) -> np.ndarray:
+    """The input sample each position of the extended axis reads under a boundary rule (as
+    numpy.pad extends it); under "fill", ``n`` (one past the end) stands for the fill value."""
+    if boundary == "fill":
+        return np.where((positions < 0) | (positions >= n), n, positions)
+    if boundary == "nearest":
+        return np.clip(positions, 0, n - 1)
+    if boundary == "wrap":
+        return positions % n
+    if boundary == "reflect":  # d c b a | a b c d: period 2n
+        q = positions % (2 * n)
+        return np.where(q < n, q, 2 * n - 1 - q)
+    if n == 1:  # mirror of one sample
+        return np.zeros_like(positions)
+    q = positions % (2 * n - 2)  # mirror, d c b | a b c d: period 2n − 2
+    return np.where(q < n, q, 2 * n - 2 - q)
+
+
+def gathered_taps(plan: Plan, dtype: np.dtype) -> np.ndarray:
+    """The plan's correlation, each non-zero tap's samples gathered by index (no padding)."""
+    x = plan.x
+    if plan.boundary == "fill":  # one sample past the end of each axis holds the fill value
+        x = np.pad(x, [(0, 1) if a in plan.axes else (0, 0) for a in range(x.ndim)],
+                   constant_values=plan.fillvalue)
+    out = np.zeros(plan.out_shape, dtype=dtype)
+    tmp = np.empty(plan.out_shape, dtype=dtype)
+    starts = {a: np.arange(plan.out_shape[a]) * plan.stride[a] - plan.pad[a][0]
+              for a in plan.axes}
+    taps = [range(plan.weights.shape[a]) if a in plan.axes else [0] for a in range(x.ndim)]
+    for tap in itertools.product(*taps):
+        w = plan.weights[tap]
+        if not w:
+            continue
+        values = x
+        for a in plan.axes:
+            index = boundary_index(starts[a] + tap[a] * plan.dilation[a], plan.x.shape[a],
+                                   plan.boundary)
+            values = values.take(index, axis=a)
+        np.multiply(values, dtype.type(w), out=tmp, casting="unsafe")
+        out += tmp
+    return out
+
+
+def _correlate_lines(plan: Plan, dtype: np.dtype) -> np.ndarray:
+    """numpy.correlate down each line of the one convolved axis. Zero fill needs no padded
+    copy: numpy's 'full' mode is that padding, cut to the plan's samples."""
+    axis = plan.axes[0]
+    weights = plan.kernel.ravel().astype(dtype, copy=False)
+    if weights.dtype.kind == "c":
+        weights = np.conj(weights)  # numpy.correlate conjugates it back
+    zero_fill = plan.zero_fill
+    if plan.x.ndim == 1 and zero_fill:  # a lone signal: one call, no gathering
+        start = len(weights) - 1 - plan.pad[0][0]
+        dense = np.correlate(plan.x.astype(dtype, copy=False), weights, "full")
+        return dense[start: start + plan.dense_axis_length(0): plan.stride[0]]
+    lines = np.moveaxis(plan.x if zero_fill else plan.padded(), axis, -1)
+    length = plan.dense_axis_length(axis)
+    start = len(weights) - 1 - plan.pad[axis][0]
+    out = None
+    for index in np.ndindex(*lines.shape[:-1]):
+        line = lines[index].astype(dtype, copy=False)
+        dense = np.correlate(line, weights, "full")[start: start + length] if zero_fill \
+            else np.correlate(line, weights)
+        if not index:  # a 1-D signal: no gathering
+            return dense[:: plan.stride[axis]]
+        if out is None:
+            out = np.empty(lines.shape[:-1] + (length,), dtype=dtype)
+        out[index] = dense
+    return np.moveaxis(out, -1, axis)[strided_index(plan)]

@@ -1,0 +1,78 @@
+"""A check of the time column: a kernel runs over rows, so uneven time steps deserve a word.
+
+The first time/index column (in file order) is checked when its cells are numbers: it should
+rise by a constant step (repeated values, as a year beside a quarter, are allowed). The first
+step that differs from the first one by more than ``RTOL``, or that goes backwards, gives one
+warning naming its line; the check then stops. Batch and stream feed it the same cells.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Sequence
+
+import numpy as np
+
+from convcli.io.csv.sniff import CsvFormat
+
+RTOL = 1e-6
+"""Steps within this fraction of the first one count as equal (decimal time cells)."""
+
+
+class TimeSteps:
+    """Feed the passthrough cells of consecutive row blocks; get at most one warning."""
+
+    def __init__(self, fmt: CsvFormat, source: str) -> None:
+        self._source = source
+        self._fmt = fmt
+        time = fmt.time_column
+        self._k = None if time is None else fmt.passthrough.index(time)
+        self._last: float | None = None
+        self._step: float | None = None
+        self._rows = 0
+
+    def feed(self, passthrough: Sequence[Sequence[str]], extras: Sequence[tuple[int, str]],
+             first_line: int) -> str | None:
+        """The warning for these rows (``first_line``: the line of their first row, ``extras``
+        the comment lines among them, as the parser returns them), or None."""
+        if self._k is None:
+            return None
+        cells = passthrough[self._k]
+        count = len(cells)
+        self._rows += count
+        if not count:
+            return None
+        try:
+            if hasattr(cells, "cast"):  # a polars Series of text
+                import polars as pl
+
+                values = cells.cast(pl.Float64).to_numpy()
+            else:
+                values = np.asarray(cells, dtype=np.float64)
+        except Exception:  # dates and the like: not checked
+            self._k = None
+            return None
+        if self._last is not None:
+            values = np.concatenate(([self._last], values))
+            offset = 1
+        else:
+            offset = 0
+        self._last = float(values[-1])
+        steps = np.diff(values)
+        moving = steps[steps != 0]
+        if self._step is None and len(moving):
+            self._step = float(moving[0])
+        if self._step is None:
+            return None
+        bad = (steps < 0) | ((steps != 0) & (np.abs(steps - self._step) > RTOL * abs(self._step)))
+        if not bad.any():
+            return None
+        row = int(np.argmax(bad)) + 1 - offset  # the row (in this block) that steps oddly
+        starts = [r for r, _ in extras]
+        line = first_line + row + bisect_right(starts, row)
+        step = float(steps[row - 1 + offset])
+        name = self._fmt.label(self._fmt.time_columns[0])
+        self._k = None
+        what = "goes back" if step < 0 else "steps"
+        return (f"{self._source}: time column {name} {what} by {abs(step):.6g} at line {line}, "
+                f"after steps of {self._step:.6g} (the kernel runs over rows, not time)")
