@@ -87,7 +87,9 @@ def _read_png(name: str, data: bytes) -> ImageData:
     width, height, depth, colour = struct.unpack(">IIBB", header[:10])
     frames = struct.unpack(">I", kinds[b"acTL"][:4])[0] if b"acTL" in kinds else 1
     check_declared_size(name, width, height, frames)
-    if b"acTL" in kinds or b"tRNS" in kinds:
+    if b"acTL" in kinds or b"tRNS" in kinds or (b"iCCP" in kinds and colour in (0, 4)):
+        # Pillow for animation and transparency; libpng warns on stderr about colour ICC
+        # profiles in grey files
         return _read_pillow(name, data)
     import imagecodecs
 
