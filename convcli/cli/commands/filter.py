@@ -38,11 +38,21 @@ BiasOpt = Annotated[float, typer.Option(
     metavar="FLOAT", help="Add this to every output value (e.g. 128).")]
 LevelOpt = Annotated[int | None, typer.Option(
     "--compress-level", min=0, max=9, metavar="0-9",
-    help="PNG deflate level 0-9. Default: zlib's fast run-length strategy (about ImageMagick's "
-    "size, several times faster than level 6).")]
-IMAGE_OUTPUT_HELP = ("Output image (format from its extension), .npy or .tiff for the "
-    "raw float feature map, or - for stdout. Default: stdout if it is a pipe, else "
-    "<stem>.<kernel>.<ext> beside the input.")
+    help="PNG zlib level 0-9. Default: isal deflate at level 1 (the fastest, about "
+    "libvips' level-1 size).")]
+IMAGE_OUTPUT_HELP = ("Output image (format from its extension: png jpg tif webp gif bmp), "
+    ".npy for the raw float32 feature map, or - for stdout (in --format, default the "
+    "input's format). Default: stdout if it is a pipe, else <stem>.<kernel>.<ext> beside "
+    "the input.")
+FormatOpt = Annotated[str | None, typer.Option(
+    "--format", metavar="png|jpeg|tiff|webp|gif|bmp|npy",
+    help="Output format, overriding -o's extension; how -o - chooses.")]
+QualityOpt = Annotated[int | None, typer.Option(
+    "--quality", min=1, max=100, metavar="1-100",
+    help="JPEG/WebP quality (default 92 for JPEG, 90 for WebP).")]
+RawOpt = Annotated[bool, typer.Option(
+    "--raw", help="Write the raw float32 feature map (any channel count, not rounded or "
+    "clipped) as TIFF; .npy output is always raw.")]
 
 
 @shared_options("filter", without=("axes",), boundary="reflect", nan="ignore",
@@ -55,6 +65,9 @@ def filter_image(
     normalize: NormalizeOpt = False,
     bias: BiasOpt = 0.0,
     compress_level: LevelOpt = None,
+    format: FormatOpt = None,
+    quality: QualityOpt = None,
+    raw: RawOpt = False,
     combine: CombineOpt = None,
     plot: PlotOpt = None,
     *,
@@ -62,11 +75,13 @@ def filter_image(
     report: Timings,
     output: str | None,
 ) -> None:
-    """Filter an image with a kernel, keeping its mode and bit depth.
+    """Filter an image with a kernel, keeping depth, alpha and frames.
 
-    Grey, RGB(A), palette and 16-bit images keep their layout. Each colour channel is
-    convolved on its own; alpha is left as it was. The output has the input's mode and bit
-    depth, rounded and clipped, unless -o names .npy/.tiff (raw floats).
+    Each colour channel is convolved on its own; alpha is left as it was (cropped or strided
+    with --mode/--stride). The output has the input's layout and bit depth (16-bit stays
+    16-bit), rounded and clipped, with its ICC profile, EXIF and resolution; every frame of a
+    GIF/APNG/multi-page TIFF is filtered. .npy, or --raw with TIFF, write the float32
+    feature map.
 
     Examples:
 
@@ -74,13 +89,16 @@ def filter_image(
       convcli filter samples/astronaut.png --kernel edge --abs -o edges.png
       convcli filter samples/astronaut.png -k gaussian:sigma=2 -o soft.png
       convcli filter a.jpg -k box:size=3 | convcli filter - -k sharpen > b.jpg
+      convcli filter samples/astronaut.png -k edge --format tiff -o - > edges.tif
+      convcli filter samples/depth16.png -k sobel --raw -o gradient.tif
       convcli filter samples/astronaut.png -k sobel -k sobel:direction=y -o g.npy
       convcli filter samples/astronaut.png -k kirsch:direction=all --combine max
       convcli filter samples/astronaut.png -k box:size=5 -o b.png --plot sheet.png
     """
     from convcli.cli.jobs import image as image_job
 
-    look = image_job.ImageOutput(absolute, normalize, bias, compress_level)
+    look = image_job.ImageOutput(absolute, normalize, bias, compress_level, format, quality,
+                                 raw)
     image_job.run(image, output, kernel, options, report, look,
                   combine=combine.value if combine else None, plot=plot)
     report.report()
