@@ -53,7 +53,8 @@ def test_named_bank_equals_its_members_and_magnitude_is_hypot(grey, tmp_path):
     stack = np.load(bank)
     assert stack.shape[0] == 2
     mag = tmp_path / "m.tiff"
-    run("filter", grey, "-k", "sobel:direction=all", "--combine", "magnitude", "-o", mag, "-q")
+    run("filter", grey, "-k", "sobel:direction=all", "--combine", "magnitude", "--raw", "-o", mag,
+        "-q")
     with Image.open(mag) as im:
         got = np.asarray(im, dtype=np.float32)
     np.testing.assert_allclose(got, np.hypot(stack[0], stack[1]), rtol=1e-6)
