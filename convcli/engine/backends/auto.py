@@ -10,6 +10,8 @@ NaN/inf over the whole output, so they are skipped when the input is not finite.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from convcli.engine.backends import available
@@ -23,15 +25,17 @@ def choose(plan: Plan) -> Method:
 
     Backends are priced cheapest floor first (a floor is a backend's fixed cost per call),
     and pricing stops once a finite-safe method costs less than every floor left: a small
-    input pays for one estimate, not three.
+    input pays for one estimate, not three. The method keeps its :attr:`Method.again` only
+    when it was the one backend priced (the choice then rests on the geometry alone).
     """
-    ranked = []
+    ranked, priced = [], 0
     candidates = sorted((backend.floor(plan), name, backend)
                         for name, backend in available().items())
     for floor, name, backend in candidates:
         if any(seconds <= floor and not method.spreads_nonfinite
                for seconds, _, method in ranked):
             break
+        priced += 1
         try:
             method = backend.estimate(plan)
         except BackendError:  # this backend cannot run the plan
@@ -45,5 +49,7 @@ def choose(plan: Plan) -> Method:
                 finite = bool(np.all(np.isfinite(plan.x)))
             if not finite:
                 continue
+        if method.again is not None and priced > 1:
+            method = replace(method, again=None)
         return method
     raise BackendError("no backend can run this case")
