@@ -110,6 +110,15 @@ class Plan:
         return not self.needs_padding or (self.boundary == "fill" and self.fillvalue == 0)
 
     @cached_property
+    def finite(self) -> bool:
+        """True when the input has no NaN or inf (an FFT would spread one over the output)."""
+        x = self.x
+        if x.dtype.kind not in "fc":
+            return True
+        # Σ|x|² is finite unless a sample is NaN/inf (or so large that it overflows: then look).
+        return math.isfinite(np.vdot(x, x).real) or bool(np.all(np.isfinite(x)))
+
+    @cached_property
     def taps(self) -> int:
         """Taps of the dense kernel on the convolved axes."""
         return math.prod(self.kernel_shape[a] for a in self.axes)
@@ -131,9 +140,13 @@ class Plan:
         and the result is not integer (exact integer sums need the taps themselves)."""
         if self.is_integer:
             return None
-        from convcli.engine.separable import separable_factors
+        w = self.weights
+        if w.size > _FACTORED_SIZE:
+            from convcli.engine.separable import separable_factors
 
-        return separable_factors(self.weights, self.axes)
+            return separable_factors(w, self.axes)
+        factors = _factors(w.tobytes(), w.shape, w.dtype.str, self.axes)
+        return None if factors is None else list(factors)
 
     @cached_property
     def separable(self) -> list[np.ndarray] | None:
@@ -227,6 +240,25 @@ class Plan:
 
     def dense_axis_length(self, axis: int) -> int:
         return self.x.shape[axis] + sum(self.pad[axis]) - self.kernel_shape[axis] + 1
+
+
+# Kernels up to this many taps have their factors cached by value: an SVD costs more than a
+# small convolution, and a program calls with the same kernel again and again.
+_FACTORED_SIZE = 4096
+
+
+@lru_cache(maxsize=64)
+def _factors(raw: bytes, shape: tuple[int, ...], dtype: str, axes: tuple[int, ...]
+             ) -> tuple[np.ndarray, ...] | None:
+    """:func:`~convcli.engine.separable.separable_factors` of a small kernel, read-only."""
+    from convcli.engine.separable import separable_factors
+
+    factors = separable_factors(np.frombuffer(raw, dtype=dtype).reshape(shape), axes)
+    if factors is None:
+        return None
+    for f in factors:
+        f.setflags(write=False)
+    return tuple(factors)
 
 
 def _dilate_line(factor: np.ndarray, d: int) -> np.ndarray:

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import numpy as np
-
 from convcli.engine.backends import available
 from convcli.engine.backends.base import Method
 from convcli.engine.plan import Plan
@@ -42,13 +40,9 @@ def choose(plan: Plan) -> Method:
             continue
         ranked.append((method.seconds, name, method))
     ranked.sort(key=lambda r: (r[0], r[1]))
-    finite = None
     for _, _, method in ranked:
-        if method.spreads_nonfinite:
-            if finite is None:
-                finite = bool(np.all(np.isfinite(plan.x)))
-            if not finite:
-                continue
+        if method.spreads_nonfinite and not plan.finite:
+            continue
         if method.again is not None and priced > 1:
             method = replace(method, again=None)
         return method
