@@ -17,7 +17,7 @@ import numpy as np
 
 from convcli.engine import parallel
 from convcli.engine.backends.base import Method, strided_index
-from convcli.engine.backends.costs import cost
+from convcli.engine.backends.costs import LONG_DOT, cost
 from convcli.engine.plan import Plan
 
 SLAB_ELEMENTS = 1 << 15  # output elements per slab: a slab's accumulator stays in cache
@@ -186,7 +186,8 @@ class DirectBackend:
         choice holds for every call of this geometry (:attr:`Method.again`)."""
         axis = plan.axes[0]
         lines = math.prod(plan.x.shape) // plan.x.shape[axis]
-        seconds = cost("numpy_correlate_call") * lines + cost("numpy_correlate_mac") * \
+        mac = cost("numpy_correlate_long_mac" if plan.taps > LONG_DOT else "numpy_correlate_mac")
+        seconds = cost("numpy_correlate_call") * lines + mac * \
             plan.dense_axis_length(axis) * plan.taps * lines
         correlate = _line_correlation(plan, _accumulator_dtype(plan))
         if not plan.zero_fill:
