@@ -4,8 +4,11 @@
 - a 1M-row t,x,y,z CSV: `convcli smooth` (the default install: polars is a core dependency)
   against a polars script (read_csv, ewm_mean(alpha=0.1, adjust=False), write_csv) and
   Miller's `step -a ewma`, with each process's peak RSS (targets: ≤ 1.5× polars, ≤ 200 MB);
-- a 4096² RGB PNG with the 3×3 Laplacian (edge): `convcli filter` against ImageMagick's
-  `-morphology Convolve Laplacian:0` and libvips' `vips conv` (default and level-1 PNG).
+- images (issue 9), each against libvips `vips conv` and ImageMagick 6 `-morphology Convolve`,
+  with wall time, output size and peak RSS (GNU time): a 4096² RGB PNG (the astronaut photo
+  resized up) with the 3×3 Laplacian (edge) — targets ≤ 0.8× libvips' level-1 PNG time, size
+  ≤ 1.0×, peak RSS ≤ 200 MB —, the same as 16-bit RGB, a 31×31 Gaussian on the 8-bit photo,
+  and the photo as a 4096² JPEG (JPEG out).
 
 Medians of --repeat runs (wall time of the whole process), ratios against each peer, output
 sizes. Peers that are not installed are skipped (apt-get install miller imagemagick
@@ -68,11 +71,89 @@ def make_csv(path: Path, rows: int) -> None:
                    delimiter=",")
 
 
-def make_png(path: Path, side: int) -> None:
+def make_photo(side: int):
+    """The astronaut sample resized up to side² with Lanczos, as uint8 RGB."""
     from PIL import Image
 
-    Image.open(ROOT / "samples" / "astronaut.png").convert("RGB").resize(
-        (side, side), Image.LANCZOS).save(path, compress_level=6)
+    return np.asarray(Image.open(ROOT / "samples" / "astronaut.png").convert("RGB").resize(
+        (side, side), Image.LANCZOS))
+
+
+def measured(cmd: list[str] | str, repeat: int, shell: bool = False) -> tuple[float, float]:
+    """Median wall seconds and the largest peak RSS (MB) over ``repeat`` runs (GNU time)."""
+    times, peaks = [], []
+    for _ in range(repeat):
+        with tempfile.NamedTemporaryFile("r", suffix=".time") as log:
+            timed = ["/usr/bin/time", "-f", "%M", "-o", log.name]
+            begin = time.perf_counter()
+            if shell:
+                subprocess.run(timed + ["bash", "-c", cmd], check=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            else:
+                subprocess.run(timed + cmd, check=True, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+            times.append(time.perf_counter() - begin)
+            peaks.append(int(log.read().split()[-1]) / 1024)
+    return statistics.median(times), max(peaks)
+
+
+def vips_matrix(path: Path, kernel: np.ndarray) -> Path:
+    """A libvips .mat file (width height scale offset, then the rows)."""
+    rows = "\n".join(" ".join(f"{v:.9g}" for v in row) for row in kernel)
+    path.write_text(f"{kernel.shape[1]} {kernel.shape[0]} 1 0\n{rows}\n")
+    return path
+
+
+def image_case(label: str, tmp: Path, source: Path, suffix: str, spec: str,
+               magick: list[str], repeat: int, targets: str = "") -> None:
+    """One image row: convcli, libvips and ImageMagick on ``source`` with the same kernel."""
+    from convcli.kernels import parse_kernel
+
+    kernel = parse_kernel(spec, ndim=2).values
+    runs: dict[str, tuple[float, float, int]] = {}
+    ours = tmp / f"ours{suffix}"
+    wall_s, rss = measured([CONVCLI, "filter", str(source), "-k", spec, "-q", "-o", str(ours)],
+                           repeat)
+    runs["convcli"] = (wall_s, rss, ours.stat().st_size)
+    if shutil.which("vips"):
+        mat = vips_matrix(tmp / "k.mat", kernel[::-1, ::-1])
+        options = "[compression=1]" if suffix == ".png" else "[Q=92]"
+        for name, extra in (("vips-level1" if suffix == ".png" else "vips", options),
+                            *((("vips-default", ""),) if suffix == ".png" else ())):
+            target = tmp / f"{name}{suffix}"
+            wall_s, rss = measured(["vips", "conv", str(source), f"{target}{extra}", str(mat)],
+                                   repeat)
+            runs[name] = (wall_s, rss, target.stat().st_size)
+    if shutil.which("convert"):
+        target = tmp / f"im{suffix}"
+        wall_s, rss = measured(["convert", str(source), *magick, str(target)], repeat)
+        runs["imagemagick"] = (wall_s, rss, target.stat().st_size)
+    print(f"\n## {label}" + (f" ({targets})" if targets else ""))
+    ours_s, _, ours_size = runs["convcli"]
+    for name, (seconds, peak, size) in runs.items():
+        ratio = "" if name == "convcli" else \
+            f"  → convcli/{name}: time {ours_s / seconds:.2f}, size {ours_size / size:.2f}"
+        print(f"  {name}: {seconds:.3f} s, {size / 1e6:.1f} MB, peak {peak:.0f} MB{ratio}")
+
+
+def image_rows(tmp: Path, side: int, repeat: int) -> None:
+    """The image rows of issue 9, all in this run."""
+    import imagecodecs
+
+    photo = make_photo(side)
+    png, png16, jpeg = tmp / "photo.png", tmp / "photo16.png", tmp / "photo.jpg"
+    png.write_bytes(imagecodecs.png_encode(photo, level=6))
+    png16.write_bytes(imagecodecs.png_encode(photo.astype(np.uint16) * 257, level=6))
+    jpeg.write_bytes(imagecodecs.jpeg8_encode(photo, level=90))
+    laplacian = ["-morphology", "Convolve", "Laplacian:0"]
+    image_case(f"filter {side}² RGB PNG, 3×3 Laplacian", tmp, png, ".png", "edge", laplacian,
+               repeat, "targets: time ≤ 0.8× vips-level1, size ≤ 1.0×, peak ≤ 200 MB")
+    image_case(f"filter {side}² 16-bit RGB PNG, 3×3 Laplacian", tmp, png16, ".png", "edge",
+               laplacian, repeat)
+    image_case(f"filter {side}² RGB PNG, 31×31 Gaussian (sigma 3.75)", tmp, png, ".png",
+               "gaussian:sigma=3.75", ["-morphology", "Convolve", "Gaussian:15x3.75"], repeat)
+    image_case(f"filter {side}² RGB JPEG, 3×3 Laplacian (JPEG out, quality 92)", tmp, jpeg,
+               ".jpg", "edge", [*laplacian, "-quality", "92"], repeat)
 
 
 def report(label: str, ours: float, peers: dict[str, float], sizes: dict[str, int] | None = None):
@@ -128,26 +209,7 @@ def main() -> None:
         ratio = f"  convcli/{name} = {ours / seconds:.2f}" if name != "convcli" else ""
         print(f"  {name}: {seconds:.3f} s, peak RSS {peak:.0f} MB{ratio}")
 
-    png = tmp / "big.png"
-    make_png(png, args.side)
-    out = tmp / "ours.png"
-    ours = wall([CONVCLI, "filter", str(png), "-k", "edge", "-q", "-o", str(out)], args.repeat)
-    peers, sizes = {}, {"convcli": out.stat().st_size}
-    if shutil.which("convert"):
-        im_out = tmp / "im.png"
-        peers["imagemagick"] = wall(["convert", str(png), "-morphology", "Convolve",
-                                     "Laplacian:0", str(im_out)], args.repeat)
-        sizes["imagemagick"] = im_out.stat().st_size
-    if shutil.which("vips"):
-        mat = tmp / "lap.mat"
-        mat.write_text("3 3\n-1 -1 -1\n-1 8 -1\n-1 -1 -1\n")
-        for name, suffix in (("vips", ""), ("vips-level1", "[compression=1]")):
-            target = tmp / f"{name}.png"
-            peers[name] = wall(["vips", "conv", str(png), f"{target}{suffix}", str(mat)],
-                               args.repeat)
-            sizes[name] = target.stat().st_size
-    report(f"filter {args.side}² RGB PNG, 3×3 Laplacian (target ≤ 0.5× ImageMagick, "
-           "size ≤ 1.25×)", ours, peers, sizes)
+    image_rows(tmp, args.side, args.repeat)
     shutil.rmtree(tmp, ignore_errors=True)
     os.environ.pop("unused", None)
 

@@ -113,6 +113,12 @@ def kernels(folder: Path) -> None:
     (folder / "laplacian.txt").write_text("# 4-neighbour Laplacian\n0  1  0\n1 -4  1\n0  1  0\n")
     causal = {"kernel": [0.5, 0.3, 0.2], "origin": [0]}
     (folder / "causal3.json").write_text(json.dumps(causal, indent=2) + "\n")
+    # a conv2d layer (out=2, in=3, 3, 3): the Sobel x and y gradients of the luma (BT.601),
+    # as cross-correlation weights (the deep-learning convention)
+    sobel_x = np.outer([1.0, 2.0, 1.0], [-1.0, 0.0, 1.0])
+    luma = np.array([0.299, 0.587, 0.114])
+    layer = np.stack([luma[:, None, None] * k for k in (sobel_x, sobel_x.T)])
+    np.save(folder / "rgb_sobel.npy", layer)
 
 
 def main() -> None:

@@ -2,9 +2,10 @@
 
 Each named kernel is a small function registered with :func:`register`, which records its
 parameters (type, default, limits), a one-line description, the dimensions it exists in and
-whether it is a smoothing kernel (normalised to unit sum by definition). The family modules
-(:mod:`smoothing`, :mod:`windows`, :mod:`signals`, :mod:`edges`, :mod:`enhance`) register
-themselves when the registry is first used.
+whether it is a smoothing kernel (normalised to unit sum by definition). The family modules in
+:mod:`convcli.kernels.library` (``smoothing``, ``windows``, ``time_series``, ``edges``,
+``enhance``, ``gabor``) register themselves when the registry is first used; ``banks`` holds
+the named banks (several kernels from one spec).
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from convcli.errors import KernelError
 from convcli.kernels.kernel import Kernel
 from convcli.kernels.limits import check_size, shortened
 
-FAMILIES = ("smoothing", "windows", "signals", "edges", "enhance")
+FAMILIES = ("smoothing", "windows", "time_series", "edges", "enhance", "gabor")
+BANK_KEYS = ("orientations",)
+"""Keys that make a bank of kernels (see :mod:`convcli.kernels.library.banks`)."""
 TRUE_WORDS = ("true", "yes", "on", "1")
 FALSE_WORDS = ("false", "no", "off", "0")
 _INT_RE = re.compile(r"[+-]?\d+(\.0*)?")
@@ -175,7 +178,11 @@ class KernelEntry:
 
         ``normalize`` overrides the entry's own rule (smoothing kernels: unit sum).
         """
-        for key in given:
+        for key, text in given.items():
+            if key in BANK_KEYS or (key == "direction" and text == "all"):
+                raise KernelError(
+                    f"{self.name}:{key}={text} is a bank of kernels, one feature map each: "
+                    "give it to `convcli filter -k` (one kernel is needed here)")
             if self.param(key) is None:
                 raise KernelError(
                     unknown_param_message(self.name, [p.name for p in self.params], key)
@@ -264,7 +271,7 @@ def _load() -> None:
     if not _loaded:
         _loaded = True
         for family in FAMILIES:
-            importlib.import_module(f"convcli.kernels.{family}")
+            importlib.import_module(f"convcli.kernels.library.{family}")
 
 
 def named_kernels() -> list[KernelEntry]:

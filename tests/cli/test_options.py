@@ -170,6 +170,9 @@ VALUES = {
     "normalize": (None,),
     "bias": ("128",),
     "compress_level": ("0", "9"),
+    "format": ("png",),
+    "quality": ("80",),
+    "raw": (None,),
     "chunks": ("4", "4,5"),
     "size": ("2", "3"),
     "op": names.POOL_OPS,
@@ -178,9 +181,13 @@ VALUES = {
     "bad_cells": ("error", "missing"),
     "precision": ("6",),
     "align": ("causal", "centre"),
+    "combine": ("magnitude",),
+    "layer": (None,),
+    "groups": ("2",),
 }
 GEOMETRY = {"mode", "stride", "dilation", "axes", "size"}
-NOT_RUN = {"output", "help", "scheduler"}  # -o is always given; a cluster is not at hand
+NOT_RUN = {"output", "help", "scheduler",  # -o is always given; a cluster is not at hand
+           "plot"}  # a figure file beside the output: tests/cli/test_viz_cli.py
 INPUTS = {
     "smooth": ("signal",),
     "filter": ("grey", "rgb", "rgba", "deep"),
@@ -190,12 +197,6 @@ INPUTS = {
 }
 SUFFIX = {"grey": ".png", "rgb": ".png", "rgba": ".png", "deep": ".png", "signal": ".csv",
           "array": ".npy", "ints": ".npy"}
-# Cases other helpers are making work (issue 12 item 1: images with --mode/--stride/--dilation;
-# smooth with --mode/--stride on a CSV): today they may still end in a traceback.
-IN_FLIGHT = {(command, option, value) for command in ("filter", "convolve")
-             for option, value in (("mode", "full"), ("mode", "valid"), ("stride", "2"),
-                                   ("stride", "2,1"))}
-IMAGES = ("grey", "rgb", "rgba", "deep")
 
 
 def _flag(param, value):
@@ -218,11 +219,7 @@ def _cases():
                 # except for the options that change the output's geometry
                 every = i == 0 or param.name in GEOMETRY
                 for kind in kinds if every else kinds[i % len(kinds)::len(VALUES[param.name])]:
-                    marks = []
-                    if (name, param.name, value) in IN_FLIGHT and kind in IMAGES:
-                        marks = [pytest.mark.xfail(reason="issue 12 item 1, in flight",
-                                                   strict=False)]
-                    yield pytest.param(name, param.name, _flag(param, value), kind, marks=marks,
+                    yield pytest.param(name, param.name, _flag(param, value), kind,
                                        id=f"{name}-{param.name}={value}-{kind}")
 
 

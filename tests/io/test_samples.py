@@ -27,13 +27,14 @@ def test_trajectory():
     ("name", "mode", "shape"),
     [
         ("astronaut.png", "RGB", (512, 512, 3)),
-        ("depth16.png", "I;16", (128, 128)),
+        ("depth16.png", "L16", (128, 128)),
         ("badge_rgba.png", "RGBA", (128, 128, 3)),
     ],
 )
 def test_images(name, mode, shape):
     data = read_image(SAMPLES / name)
-    assert (data.mode, data.pixels.shape) == (mode, shape)
+    bits = f"{data.bits}" if data.bits != 8 else ""
+    assert (data.mode + bits, data.pixels.shape) == (mode, shape)
 
 
 def test_the_script_remakes_the_samples(tmp_path, monkeypatch):

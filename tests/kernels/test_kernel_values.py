@@ -45,13 +45,14 @@ REFERENCED = {
     "laplacian", "edge", "sobel", "prewitt", "scharr", "roberts", "kirsch", "compass",
     "log", "dog",
     "sharpen", "unsharp", "emboss", "motion",
+    "gabor",
 }  # fmt: skip
 
 NATURAL_NDIM = {name: 1 for name in REFERENCED} | {
     name: 2
     for name in (
         "disk", "laplacian", "edge", "sobel", "prewitt", "scharr", "roberts", "kirsch",
-        "compass", "log", "dog", "sharpen", "unsharp", "emboss", "motion",
+        "compass", "log", "dog", "sharpen", "unsharp", "emboss", "motion", "gabor",
     )
 }  # fmt: skip
 

@@ -16,6 +16,7 @@ from convcli.cli.jobs.engine_call import (
 )
 from convcli.cli.options import complete_kernel, shared_options
 from convcli.cli.report import Timings
+from convcli.errors import ConvcliError
 
 
 @shared_options("convolve", boundary=None, nan="propagate")
@@ -32,6 +33,13 @@ def convolve(
     scheduler: Annotated[str | None, typer.Option(
         envvar="DASK_SCHEDULER_ADDRESS", metavar="ADDRESS", help="Run the chunks on this "
         "dask.distributed cluster (tcp://host:8786) instead of local threads.")] = None,
+    layer: Annotated[bool, typer.Option(
+        "--layer", help="KERNEL is a .npy of weights (out, in/groups, kh, kw) applied as a "
+        "deep-learning conv2d (cross-correlation summed over input channels) to an image or "
+        "an (in, H, W) array: writes (out, H', W') maps to .npy or float .tiff.")] = False,
+    groups: Annotated[int, typer.Option(
+        min=1, metavar="INT", help="With --layer: split the channels into this many groups.")
+    ] = 1,
     *,
     options: EngineOptions,
     report: Timings,
@@ -55,6 +63,7 @@ def convolve(
       convcli convolve samples/astronaut.png samples/kernels/sharpen.csv -o s.png
       convcli convolve big.zarr gaussian:sigma=4 -o out.zarr --chunks 1024
       convcli convolve big.zarr box:size=5 -o o.zarr --scheduler tcp://host:8786
+      convcli convolve samples/astronaut.png samples/kernels/rgb_sobel.npy --layer
     """
     from convcli.cli.jobs import chunked as chunked_job
     from convcli.cli.jobs import image as image_job
@@ -64,6 +73,14 @@ def convolve(
     kind = kind_of_source(input)
     if options.boundary is None:
         options = replace(options, boundary="nearest" if kind == "signal" else "fill")
+    if layer or groups != 1:
+        from convcli.cli.jobs import layer as layer_job
+
+        if not layer:
+            raise ConvcliError("--groups belongs to --layer")
+        layer_job.run(input, output or "-", kernel, options, report, groups=groups)
+        report.report()
+        return
     if chunks or scheduler or chunked_job.should_chunk(input):
         chunked_job.run(input, output or "-", kernel, options, report, chunks=chunks,
                         scheduler=scheduler)

@@ -88,6 +88,11 @@ def show(
                      help="Ask for a 1-, 2- or 3-D kernel (default: its natural one)."),
     ] = None,
     as_json: JsonOpt = False,
+    response: Annotated[bool, typer.Option(
+        "--response", help="Print the magnitude of its frequency response instead.")] = False,
+    plot: Annotated[str | None, typer.Option(
+        "--plot", metavar="FILE", help="Draw the kernel and its frequency response to this "
+        ".png, .svg or .pdf (the plot extra).")] = None,
 ) -> None:
     """Show a kernel's values, with its size, sum, rank and origin."""
     from convcli.kernels import parse_kernel
@@ -96,6 +101,14 @@ def show(
         kernel = parse_kernel(spec, ndim)
     except KernelError as error:
         _fail(error)
+    if plot is not None:
+        from convcli.plot.figures import kernel_figure, save_figure
+
+        save_figure(kernel_figure(kernel, spec), plot)
+        return
+    if response:
+        _print_response(kernel, as_json)
+        return
     facts = describe(kernel, spec)
     if as_json:
         typer.echo(json.dumps(facts, ensure_ascii=False))
@@ -214,3 +227,40 @@ def _render(kernel: Any, facts: dict[str, Any]) -> None:
                 cells.append(Text(f" {text} ", _shade(value, peak) if styled else ""))
         table.add_row(labels[r], "", *cells)
     console.print(table)
+
+
+RESPONSE_POINTS = 17
+"""``--response`` prints |H| at this many frequencies, 0 to 0.5 cycles/sample."""
+
+
+def _print_response(kernel: Any, as_json: bool) -> None:
+    """|H| (and dB) at evenly spaced frequencies: a column for 1-D, a fy × fx grid for 2-D."""
+    import numpy as np
+
+    from convcli.plot.response import frequencies, response_1d, response_2d, to_db
+
+    freqs = frequencies(RESPONSE_POINTS)
+    if kernel.ndim == 1:
+        magnitude = np.abs(response_1d(kernel.values, freqs))
+        if as_json:
+            typer.echo(json.dumps({"frequency": freqs.tolist(), "magnitude": magnitude.tolist()}))
+            return
+        typer.echo("frequency (cycles/sample)  |H|        dB")
+        for f, m, db in zip(freqs, magnitude, to_db(magnitude)):
+            typer.echo(f"{f:9.4f}  {m:19.6g}  {db:8.2f}")
+        return
+    values = kernel.values if kernel.ndim == 2 else kernel.values[kernel.origin_index[0]]
+    step = 2 * (RESPONSE_POINTS - 1)
+    grid, axis = response_2d(values, size=max(step, *values.shape))
+    zero = len(axis) // 2
+    take = (zero + np.round(freqs * len(axis)).astype(int)) % len(axis)  # +0.5 ≡ −0.5
+    magnitude = grid[np.ix_(take, take)]
+    shown = freqs
+    if as_json:
+        typer.echo(json.dumps({"fy": shown.tolist(), "fx": shown.tolist(),
+                               "magnitude": magnitude.tolist()}))
+        return
+    typer.echo("|H| over fy (rows) × fx (columns), cycles/pixel")
+    typer.echo("fy\\fx " + " ".join(f"{f:7.3f}" for f in shown))
+    for f, row in zip(shown, magnitude):
+        typer.echo(f"{f:6.3f} " + " ".join(f"{m:7.3g}" for m in row))

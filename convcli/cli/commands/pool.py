@@ -87,8 +87,6 @@ def _reader(kind: str):
         return read
     if kind == "image":
         def read(source):
-            from dataclasses import replace
-
             import numpy as np
 
             from convcli.io.images import read_image, write_image
@@ -96,16 +94,14 @@ def _reader(kind: str):
             image = read_image(source)
             pixels = image.pixels
             if image.alpha is not None:  # alpha is pooled alongside, as one more channel
-                pixels = np.dstack([pixels, image.alpha.astype(np.float32)])
+                pixels = np.dstack([pixels, image.alpha[0].astype(np.float32)])
 
             def write(values, dest, _step):
                 alpha = None
                 if image.alpha is not None:
                     values, alpha = values[..., :-1], np.rint(values[..., -1]).astype(
                         image.alpha.dtype)
-                    if values.shape[-1] == 1:
-                        values = values[..., 0]
-                write_image(values, replace(image, pixels=values, alpha=alpha), dest)
+                write_image(values, image, dest, alpha=alpha)
 
             return pixels, write
         return read

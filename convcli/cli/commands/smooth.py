@@ -10,6 +10,10 @@ from convcli.cli.jobs.engine_call import EngineOptions
 from convcli.cli.options import choice, complete_kernel, shared_options
 from convcli.cli.report import Timings
 
+PlotOpt = Annotated[str | None, typer.Option(
+    "--plot", metavar="FILE", help="Also draw the columns before and after, the kernel and "
+    "its frequency response to this .png, .svg or .pdf (the plot extra).")]
+
 
 @shared_options("smooth", without=("axes",), boundary="nearest", nan="ignore", output="-")
 def smooth(
@@ -42,6 +46,7 @@ def smooth(
         "--stream/--no-stream", help="Stream in constant memory (default: on for - and for "
         "files of 8 MiB or more).")
     ] = None,
+    plot: PlotOpt = None,
     *,
     options: EngineOptions,
     report: Timings,
@@ -64,11 +69,12 @@ def smooth(
       convcli smooth samples/trajectory.csv -k gaussian:sigma=3 --columns x,y
       convcli smooth samples/trajectory.csv -k box:size=5 --nan zero -o out.csv
       cat samples/trajectory.csv | convcli smooth - -k box:size=5 | head
+      convcli smooth samples/trajectory.csv -o smooth.csv --plot smooth.png
     """
     from convcli.cli.jobs import signal as signal_job
 
     signal_job.run(signal, output, kernel, options, report, signal_job.SignalOptions(
         columns=columns, time_column=time_column, nan=options.nan, fill_gaps=fill_gaps,
-        stream=stream, bad_cells=bad_cells, precision=precision, align=align))
+        stream=stream, bad_cells=bad_cells, precision=precision, align=align, plot=plot))
     report.report()
 

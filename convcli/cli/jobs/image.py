@@ -1,14 +1,18 @@
-"""The image pipeline shared by `filter` and `convolve`: read → kernel → engine → write."""
+"""The image pipeline shared by `filter` and `convolve`: read → kernel → engine → write.
+
+The default geometry ('same', stride 1) streams band by band (``io.images.strips``); other
+modes, strides and --normalize convolve whole frames, alpha given the output's geometry.
+"""
 
 from __future__ import annotations
 
 import math
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from convcli.cli.jobs.engine_call import EngineOptions, apply
 from convcli.cli.report import Timings
-from convcli.errors import OutputError
+from convcli.errors import InputError, OutputError
 
 
 @dataclass(frozen=True)
@@ -19,18 +23,13 @@ class ImageOutput:
     normalize: bool = False
     bias: float = 0.0
     compress_level: int | None = None
+    format: str | None = None
+    quality: int | None = None
+    raw: bool = False
 
     def __post_init__(self) -> None:
         if not math.isfinite(self.bias):
             raise OutputError(f"--bias must be a finite number, got {self.bias}")
-
-    def write_options(self, output: str) -> dict:
-        """Keyword arguments of ``write_image``: a .tif/.tiff output keeps the raw floats."""
-        options = {"abs_": self.absolute, "normalize": self.normalize, "bias": self.bias,
-                   "raw": output.lower().endswith((".tif", ".tiff"))}
-        if self.compress_level is not None:
-            options["compress_level"] = self.compress_level
-        return options
 
 
 def resolve_output(source: str, output: str | None, label: str) -> str:
@@ -49,25 +48,161 @@ def resolve_output(source: str, output: str | None, label: str) -> str:
     return path
 
 
-def run(source: str, output: str | None, spec: str, options: EngineOptions, report: Timings,
-        look: ImageOutput) -> None:
-    from convcli.io.atomic import check_not_input
-    from convcli.io.images import read_image, write_image
-    from convcli.kernels import kernel_file, parse_kernel
+def _halo(kernel, dilation) -> int:
+    """Rows a band needs on each side: the kernel's reach along the rows, dilation included."""
+    step = dilation if isinstance(dilation, int) else dilation[0]
+    return (kernel.shape[0] - 1) * step
 
+
+def _streams(options: EngineOptions, look: ImageOutput) -> bool:
+    strides = options.stride if isinstance(options.stride, tuple) else (options.stride,)
+    return options.mode == "same" and set(strides) == {1} and not look.normalize
+
+
+def _alpha_geometry(alpha, kernel, options: EngineOptions):
+    """The alpha channel (frames, H, W) cropped, strided or extended exactly as the colour
+    channels were: a centred one-tap kernel of the same shape through the engine."""
+    import numpy as np
+
+    from convcli.kernels.kernel import Kernel
+
+    if options.mode == "same":
+        sy, sx = options.stride if isinstance(options.stride, tuple) else (options.stride,) * 2
+        return alpha[:, ::sy, ::sx]
+    delta = np.zeros(kernel.shape, np.float32)
+    delta[tuple(n // 2 for n in kernel.shape)] = 1
+    one_tap = Kernel(delta, None, "alpha")
+    moved = [apply(frame.astype(np.float32), one_tap, options, (0, 1)).values
+             for frame in alpha]
+    info = np.iinfo(alpha.dtype)
+    return np.clip(np.rint(np.stack(moved)), info.min, info.max).astype(alpha.dtype)
+
+
+def run(source: str, output: str | None, spec: str | list[str], options: EngineOptions,
+        report: Timings, look: ImageOutput, *, combine: str | None = None,
+        plot: str | None = None) -> None:
+    """Filter the image at ``source`` into ``output``. One kernel gives one filtered image; a
+    bank (several specs, or one such as ``sobel:direction=all``) one feature map per kernel,
+    stacked on a channel axis, or merged into one image by ``combine``; ``plot`` draws the
+    before | after | kernel sheet. A reader that closes stdout early ends the run quietly
+    with exit 0 (Click would turn the broken pipe into exit 1)."""
+    try:
+        _run(source, output, spec, options, report, look, combine, plot)
+    except BrokenPipeError:
+        import os
+
+        import typer
+
+        devnull = os.open(os.devnull, os.O_WRONLY)  # the interpreter's last flush goes nowhere
+        os.dup2(devnull, sys.stdout.fileno())
+        raise typer.Exit(0) from None
+
+
+def _run(source, output, spec, options: EngineOptions, report: Timings, look: ImageOutput,
+         combine: str | None, plot: str | None) -> None:
+    import numpy as np
+
+    from convcli.cli.jobs.plots import check_plot
+    from convcli.io.atomic import check_not_input
+    from convcli.io.images import read_image, target_for
+    from convcli.io.images.encode import check_writable
+    from convcli.io.images.strips import filter_in_strips
+    from convcli.kernels import kernel_file
+    from convcli.kernels.library.banks import parse_bank
+
+    specs = [spec] if isinstance(spec, str) else list(spec)
     with report.stage("kernel") as stage:
-        kernel = parse_kernel(spec, ndim=2)
-        stage.detail = f"{kernel.name} {kernel.shape}"
-    output = resolve_output(source, output, spec)
-    check_not_input(output, source, kernel_file(spec))
+        bank = parse_bank(specs, ndim=2)
+        stage.detail = ", ".join(f"{m.kernel.name} {m.kernel.shape}" for m in bank)
+    if combine is not None and len(bank) < 2:
+        raise InputError("--combine merges the maps of two or more kernels: repeat -k or "
+                         "give a bank such as sobel:direction=all")
+    output = resolve_output(source, output, "+".join(specs))
+    check_not_input(output, source, *map(kernel_file, specs))
+    check_plot(plot, source, output)
     with report.stage("read", unit="px") as stage:
         image = read_image(source)
-        stage.amount = image.pixels.shape[0] * image.pixels.shape[1]
-        stage.detail = f"{image.mode} {image.pixels.shape[1]}×{image.pixels.shape[0]}"
-    with report.stage("convolve", amount=image.pixels.size, unit="samples") as stage:
-        outcome = apply(image.pixels, kernel, options, (0, 1))
-        stage.detail = f"{options.describe()}, {outcome.method}"
-    with report.stage("write", amount=outcome.values.size, unit="samples") as stage:
-        write_image(outcome.values, image, output, **look.write_options(output))
+        frames, height, width, _ = image.frames.shape
+        stage.amount = frames * height * width
+        stage.detail = f"{image.mode} {image.bits}-bit {width}×{height}" + \
+            (f" × {frames} frames" if frames > 1 else "")
+    if len(bank) > 1 or plot is not None:
+        _run_bank(image, output, bank, options, report, look, combine, plot)
+        return
+    kernel = bank[0].kernel
+    target = target_for(output, image, format=look.format, quality=look.quality,
+                        compress_level=look.compress_level, raw=look.raw)
+    check_writable(target, image)
+    if image.dtype.kind != "f":  # integer samples hold no NaN: skip the engine's NaN scan
+        options = replace(options, nan="propagate")
+    methods = set()
+
+    def convolve(values):
+        outcome = apply(values, kernel, options, (0, 1))
+        methods.add(outcome.method)
+        return outcome.values
+
+    if _streams(options, look):
+        with report.stage("convolve+write", amount=image.frames.size, unit="samples") as stage:
+            filter_in_strips(image, target, convolve, _halo(kernel, options.dilation),
+                             abs_=look.absolute, bias=look.bias)
+            stage.detail = f"{options.describe()}, {', '.join(sorted(methods))}, in bands"
+    else:
+        from convcli.io.images import write_image
+
+        work = np.float32 if image.bits <= 8 else np.float64
+        with report.stage("convolve", amount=image.frames.size, unit="samples") as stage:
+            values = np.stack([convolve(frame.astype(work)) for frame in image.frames])
+            alpha = None
+            if image.alpha is not None and not target.raw_values:
+                alpha = _alpha_geometry(image.alpha, kernel, options)
+            stage.detail = f"{options.describe()}, {', '.join(sorted(methods))}"
+        with report.stage("write", amount=values.size, unit="samples") as stage:
+            write_image(values, image, target, alpha=alpha, abs_=look.absolute,
+                        normalize=look.normalize, bias=look.bias)
+    report.facts.update(backend=", ".join(sorted(methods)), shape=list(image.frames.shape),
+                        mode=image.mode)
+
+
+def _run_bank(image, output, bank, options: EngineOptions, report: Timings,
+              look: ImageOutput, combine: str | None, plot: str | None) -> None:
+    """Several kernels (or a plot): the first frame, every map held, then written."""
+    import numpy as np
+
+    from convcli.cli.jobs.plots import plot_image
+    from convcli.engine.combine import combine as merge
+    from convcli.io.feature_maps import write_feature_maps
+    from convcli.io.images import write_image
+    from convcli.settings import check_memory
+
+    pixels = image.pixels
+    if len(bank) > 1:  # every map is held, then stacked: twice their size at the peak
+        check_memory(2 * len(bank) * pixels.size * pixels.dtype.itemsize,
+                     f"{len(bank)} feature maps of {pixels.shape}")
+    with report.stage("convolve", amount=pixels.size * len(bank), unit="samples") as stage:
+        outcomes = [apply(pixels, m.kernel, options, (0, 1)) for m in bank]
+        stage.detail = f"{options.describe()}, {outcomes[0].method}"
+    maps = [o.values for o in outcomes]
+    with report.stage("write", amount=maps[0].size * len(maps), unit="samples") as stage:
+        if len(maps) == 1 or combine is not None:
+            values = maps[0] if combine is None else merge(np.stack(maps), combine)
+            alpha = None
+            if image.alpha is not None:
+                alpha = _alpha_geometry(image.alpha[:1], bank[0].kernel, options)
+            write_image(values, image, output, alpha=alpha, abs_=look.absolute,
+                        normalize=look.normalize, bias=look.bias,
+                        compress_level=look.compress_level, raw=look.raw,
+                        format=look.format, quality=look.quality)
+        else:
+            write_feature_maps(np.stack(maps), output)
         stage.detail = "stdout" if output == "-" else output
-    report.facts.update(backend=outcome.method, shape=list(image.pixels.shape), mode=image.mode)
+    if len(maps) == 1:
+        shown = [(bank[0].spec, maps[0])]
+    elif combine is not None:
+        shown = [(combine, values)]
+    else:
+        shown = [(m.spec, v) for m, v in zip(bank, maps)]
+    if plot is not None:
+        plot_image(plot, image, shown, [(m.spec, m.kernel) for m in bank], report)
+    report.facts.update(backend=outcomes[0].method, shape=list(pixels.shape),
+                        mode=image.mode, maps=len(maps))

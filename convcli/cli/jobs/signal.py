@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from convcli.cli.jobs.engine_call import EngineOptions, apply
 from convcli.cli.report import Timings, warning
+from convcli.errors import InputError
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class SignalOptions:
     bad_cells: str = "error"
     precision: int = 15
     align: str = "causal"
+    plot: str | None = None
 
     @property
     def column_list(self) -> list[str] | None:
@@ -34,8 +36,14 @@ class SignalOptions:
 
 def run(source: str, output: str, spec: str, options: EngineOptions, report: Timings,
         signal: SignalOptions) -> None:
-    """Filter each numeric column of a signal CSV on its own, writing the same layout."""
+    """Filter each numeric column of a signal CSV on its own, writing the same layout;
+    ``signal.plot`` draws the columns before and after with the kernel and its response."""
     from convcli.cli.jobs import stream as stream_job
+    from convcli.cli.jobs.plots import check_plot, plot_signal
+
+    check_plot(signal.plot, source, output)
+    if signal.plot is not None and signal.stream:
+        raise InputError("--plot draws the whole signal: it cannot --stream")
     from convcli.io.atomic import check_not_input
     from convcli.kernels import kernel_file, parse_kernel
 
@@ -45,7 +53,7 @@ def run(source: str, output: str, spec: str, options: EngineOptions, report: Tim
         if signal.align == "centre":
             kernel = centred(kernel)
         stage.detail = f"{kernel.name} {kernel.shape}"
-    if stream_job.should_stream(source, signal.stream, options):
+    if signal.plot is None and stream_job.should_stream(source, signal.stream, options):
         return stream_job.run(source, output, kernel, options, report,
                               columns=signal.column_list, time_column=signal.time_columns,
                               nan=signal.nan, fill_gaps=signal.fill_gaps,
@@ -69,6 +77,9 @@ def run(source: str, output: str, spec: str, options: EngineOptions, report: Tim
     with stream_job.closed_pipe_ends_quietly(), \
             report.stage("write", amount=outcome.values.nbytes, unit="B"):
         write_signal(table, outcome.values, output, precision=signal.precision)
+    if signal.plot is not None:
+        plot_signal(signal.plot, table, outcome.values,
+                    kernel.rotated(2) if options.correlate else kernel, report)
     report.facts.update(backend=outcome.method, rows=int(table.data.shape[0]),
                         columns=table.filtered, path="batch")
 

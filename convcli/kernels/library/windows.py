@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from convcli.kernels.library.smoothing import size_param
 from convcli.kernels.registry import Param, register
-from convcli.kernels.smoothing import size_param
 
 _WINDOW = {"category": "window", "ndims": (1, 2, 3), "normalized": True, "separable": True}
 _SIZE = (size_param(7),)

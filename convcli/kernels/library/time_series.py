@@ -1,4 +1,4 @@
-"""Signal kernels: causal exponential smoothing, Savitzky–Golay, finite differences."""
+"""Time-series kernels: causal exponential smoothing, Savitzky–Golay, finite differences."""
 
 from __future__ import annotations
 

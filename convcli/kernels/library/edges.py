@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 
 from convcli.errors import KernelError
+from convcli.kernels.library.smoothing import gaussian_profile, gaussian_radius, radius_param
 from convcli.kernels.limits import check_size
 from convcli.kernels.registry import Param, register
-from convcli.kernels.smoothing import gaussian_profile, gaussian_radius, radius_param
 
 COMPASS = ("e", "se", "s", "sw", "w", "nw", "n", "ne")
 """Clockwise on screen (rows grow downwards), from east."""

@@ -6,9 +6,9 @@ import math
 
 import numpy as np
 
+from convcli.kernels.library.smoothing import gaussian_profile, radius_param
 from convcli.kernels.limits import MAX_SIDE, check_size
 from convcli.kernels.registry import Param, register
-from convcli.kernels.smoothing import gaussian_profile, radius_param
 
 
 @register(
