@@ -112,11 +112,7 @@ class Plan:
     @cached_property
     def finite(self) -> bool:
         """True when the input has no NaN or inf (an FFT would spread one over the output)."""
-        x = self.x
-        if x.dtype.kind not in "fc":
-            return True
-        # Σ|x|² is finite unless a sample is NaN/inf (or so large that it overflows: then look).
-        return math.isfinite(np.vdot(x, x).real) or bool(np.all(np.isfinite(x)))
+        return all_finite(self.x)
 
     @cached_property
     def taps(self) -> int:
@@ -241,6 +237,8 @@ class Plan:
     def dense_axis_length(self, axis: int) -> int:
         return self.x.shape[axis] + sum(self.pad[axis]) - self.kernel_shape[axis] + 1
 
+
+_sum = np.add.reduce  # the ufunc itself: no Python wrapper
 
 # Kernels up to this many taps have their factors cached by value: an SVD costs more than a
 # small convolution, and a program calls with the same kernel again and again.
@@ -388,10 +386,18 @@ def make_plan(
 
 def check_kernel_values(k: np.ndarray) -> None:
     """Refuse a kernel with NaN or inf weights (the one value check of every call)."""
-    # Σ|k|² is finite unless a weight is NaN/inf (or so large that it overflows: then look).
-    if k.dtype.kind in "fc" and not math.isfinite(np.vdot(k, k).real) \
-            and not np.all(np.isfinite(k)):
+    if not all_finite(k):
         raise InputError("the kernel has non-finite values (NaN or inf)")
+
+
+def all_finite(values: np.ndarray) -> bool:
+    """True when no value is NaN or inf: the sum is finite unless one is (or unless it
+    overflows: then look at each). No BLAS call (vdot's threads stall on a busy machine)."""
+    if values.dtype.kind not in "fc":
+        return True
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = _sum(values, axis=None)
+    return bool(np.isfinite(total)) or bool(np.all(np.isfinite(values)))
 
 
 def call_geometry(x: np.ndarray, k: np.ndarray, mode: str, flip: bool, axes: Any = None,
