@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,7 +10,16 @@ import numpy as np
 
 from convcli.engine import backends as _backends
 from convcli.engine.backends.auto import choose
-from convcli.engine.plan import BOUNDARIES, MODES, Plan, make_plan
+from convcli.engine.backends.base import Method
+from convcli.engine.plan import (
+    BOUNDARIES,
+    MODES,
+    Geometry,
+    Plan,
+    call_geometry,
+    check_kernel_values,
+    make_plan,
+)
 from convcli.errors import BackendError
 
 __all__ = ["convolve", "correlate", "backends", "run", "Outcome", "BOUNDARIES", "MODES"]
@@ -41,29 +51,79 @@ def backends() -> list[str]:
     return _backends.names()
 
 
-def _finish(values: np.ndarray, plan: Plan) -> np.ndarray:
+def _finish(values: np.ndarray, is_integer: bool, out_dtype: np.dtype,
+            scalar: bool) -> np.ndarray:
     """The result in its dtype, contiguous: integers from float paths are rounded first, and
     wrap as numpy's integers do."""
-    if plan.is_integer and values.dtype.kind in "fc":
+    if is_integer and values.dtype.kind in "fc":
         values = np.rint(values.real).astype(np.int64)
-    values = np.ascontiguousarray(values, dtype=plan.out_dtype)
-    return values.reshape(()) if plan.scalar else values
+    values = np.ascontiguousarray(values, dtype=out_dtype)
+    return values.reshape(()) if scalar else values
+
+
+# Cached decisions kept at most (a cache of call signatures, not of data).
+_DECISIONS_KEPT = 256
 
 
 def run(in1: Any, in2: Any, mode: str = "full", *, flip: bool, backend: str = "auto",
         **options: Any) -> Outcome:
     """convolve (flip=True) or correlate (flip=False), reporting the method used."""
+    return Outcome(*_compute(in1, in2, mode, flip, backend, **options))
+
+
+def _compute(in1: Any, in2: Any, mode: str, flip: bool, backend: str, axes: Any = None,
+             boundary: str = "fill", fillvalue: Any = 0, origin: Any = None, stride: Any = 1,
+             dilation: Any = 1, **more: Any) -> tuple[np.ndarray, str]:
+    """(values, method name). A call whose method was chosen from its geometry alone is
+    remembered by its signature (shapes, dtypes, options): a repeated call checks the kernel's
+    values and runs that method on its operands, without planning again."""
+    key = None
+    if type(in1) is np.ndarray and type(in2) is np.ndarray and not more:
+        # The options' types too: stride=2.0 is an error, not stride=2.
+        key = (in1.shape, in1.dtype, in2.shape, in2.dtype, mode, flip, backend, axes, boundary,
+               fillvalue, origin, stride, dilation, type(axes), type(origin), type(stride),
+               type(dilation))
+        try:
+            decided = _backends.DECISIONS.get(key)
+        except TypeError:  # an option that cannot be a key (a list, an array)
+            key = decided = None
+        if decided is not None:
+            return decided(in1, in2)
+    options = dict(axes=axes, boundary=boundary, fillvalue=fillvalue, origin=origin,
+                   stride=stride, dilation=dilation, **more)
     if not isinstance(backend, str):
         raise BackendError(f"backend must be a name, one of {', '.join(backends())}",
                            option="backend")
     chosen = None if backend == "auto" else _backends.get(backend)
     if type(in1).__module__.startswith("dask"):  # a dask.array.Array: lazy, chunk by chunk
         from convcli.engine.chunked import convolve_dask
-        return Outcome(convolve_dask(in1, in2, mode, flip=flip, backend=backend, **options),
-                       f"chunked:{backend}")
+        return (convolve_dask(in1, in2, mode, flip=flip, backend=backend, **options),
+                f"chunked:{backend}")
     plan = make_plan(in1, in2, mode, flip=flip, **options)
     method = choose(plan) if chosen is None else chosen.estimate(plan)
-    return Outcome(_finish(method.run(), plan), method.name)
+    values = _finish(method.run(), plan.is_integer, plan.out_dtype, plan.scalar)
+    if key is not None and method.again is not None:
+        if len(_backends.DECISIONS) >= _DECISIONS_KEPT:
+            _backends.DECISIONS.clear()
+        geometry = call_geometry(in1, in2, mode, flip, axes, boundary, origin, stride, dilation)
+        _backends.DECISIONS[key] = _decided(geometry, method, plan, in2.dtype)
+    return values, method.name
+
+
+def _decided(geometry: Geometry, method: Method, plan: Plan, kernel_dtype: np.dtype
+             ) -> Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, str]]:
+    """A call's decision as a function of its operands: the same value check, operands and
+    method as the planned call, for any arrays of the same shapes and dtypes."""
+    again, name, operands = method.again, method.name, geometry.operands
+    is_integer, out_dtype, scalar = plan.is_integer, plan.out_dtype, plan.scalar
+    inexact = kernel_dtype.kind in "fc"
+
+    def decided(x: np.ndarray, k: np.ndarray) -> tuple[np.ndarray, str]:
+        if inexact:
+            check_kernel_values(k)
+        return _finish(again(*operands(x, k)), is_integer, out_dtype, scalar), name
+
+    return decided
 
 
 def convolve(in1: Any, in2: Any, mode: str = "full", *, backend: str = "auto", axes: Any = None,
@@ -117,8 +177,8 @@ def convolve(in1: Any, in2: Any, mode: str = "full", *, backend: str = "auto", a
     array([[4., 4.],
            [4., 4.]])
     """
-    return run(in1, in2, mode, flip=True, backend=backend, axes=axes, boundary=boundary,
-               fillvalue=fillvalue, origin=origin, stride=stride, dilation=dilation).values
+    return _compute(in1, in2, mode, True, backend, axes, boundary, fillvalue, origin, stride,
+                    dilation)[0]
 
 
 def correlate(in1: Any, in2: Any, mode: str = "full", *, backend: str = "auto", axes: Any = None,
@@ -145,5 +205,5 @@ def correlate(in1: Any, in2: Any, mode: str = "full", *, backend: str = "auto", 
     >>> correlate([0, 0, 1, 0, 0], [1, 2, 3], "same")
     array([0, 3, 2, 1, 0])
     """
-    return run(in1, in2, mode, flip=False, backend=backend, axes=axes, boundary=boundary,
-               fillvalue=fillvalue, origin=origin, stride=stride, dilation=dilation).values
+    return _compute(in1, in2, mode, False, backend, axes, boundary, fillvalue, origin, stride,
+                    dilation)[0]

@@ -110,6 +110,11 @@ class Plan:
         return not self.needs_padding or (self.boundary == "fill" and self.fillvalue == 0)
 
     @cached_property
+    def finite(self) -> bool:
+        """True when the input has no NaN or inf (an FFT would spread one over the output)."""
+        return all_finite(self.x)
+
+    @cached_property
     def taps(self) -> int:
         """Taps of the dense kernel on the convolved axes."""
         return math.prod(self.kernel_shape[a] for a in self.axes)
@@ -131,9 +136,13 @@ class Plan:
         and the result is not integer (exact integer sums need the taps themselves)."""
         if self.is_integer:
             return None
-        from convcli.engine.separable import separable_factors
+        w = self.weights
+        if w.size > _FACTORED_SIZE:
+            from convcli.engine.separable import separable_factors
 
-        return separable_factors(self.weights, self.axes)
+            return separable_factors(w, self.axes)
+        factors = _factors(w.tobytes(), w.shape, w.dtype.str, self.axes)
+        return None if factors is None else list(factors)
 
     @cached_property
     def separable(self) -> list[np.ndarray] | None:
@@ -229,6 +238,27 @@ class Plan:
         return self.x.shape[axis] + sum(self.pad[axis]) - self.kernel_shape[axis] + 1
 
 
+_sum = np.add.reduce  # the ufunc itself: no Python wrapper
+
+# Kernels up to this many taps have their factors cached by value: an SVD costs more than a
+# small convolution, and a program calls with the same kernel again and again.
+_FACTORED_SIZE = 4096
+
+
+@lru_cache(maxsize=64)
+def _factors(raw: bytes, shape: tuple[int, ...], dtype: str, axes: tuple[int, ...]
+             ) -> tuple[np.ndarray, ...] | None:
+    """:func:`~convcli.engine.separable.separable_factors` of a small kernel, read-only."""
+    from convcli.engine.separable import separable_factors
+
+    factors = separable_factors(np.frombuffer(raw, dtype=dtype).reshape(shape), axes)
+    if factors is None:
+        return None
+    for f in factors:
+        f.setflags(write=False)
+    return tuple(factors)
+
+
 def _dilate_line(factor: np.ndarray, d: int) -> np.ndarray:
     if d == 1:
         return factor
@@ -281,7 +311,7 @@ def normalise_axes(axes: Any, ndim: int) -> tuple[int, ...]:
 
 
 @dataclass(frozen=True)
-class _Geometry:
+class Geometry:
     """What a call's shapes, dtypes and options decide (cached): no array values."""
 
     axes: tuple[int, ...]
@@ -296,6 +326,22 @@ class _Geometry:
     compute_dtype: np.dtype
     flip_index: tuple[slice, ...]  # reverses the convolved axes
     derived: dict[str, Any]  # the Plan's shape properties, computed once
+    scalar: bool  # two 0-d operands
+    convolution: bool  # the call's flip (a swap may flip a correlation's kernel too)
+
+    def operands(self, x: np.ndarray, k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The plan's input and kernel (correlation order) from a call's validated operands."""
+        if k.shape != self.kernel_shape:
+            k = k.reshape(self.kernel_shape)
+        if self.swapped:  # convolution commutes; correlate(x, k) is convolve(x, flip(conj(k)))
+            x, k = (k, x) if self.convolution else (np.conj(k)[self.flip_index], x)
+        if x.shape != self.x_shape:
+            x = x.reshape(self.x_shape) if self.scalar else np.broadcast_to(x, self.x_shape)
+        if self.flip:
+            k = k[self.flip_index]
+        elif k.dtype.kind == "c":
+            k = np.conj(k)  # correlation conjugates the second operand, as scipy does
+        return x, k
 
 
 def make_plan(
@@ -323,47 +369,60 @@ def make_plan(
     """
     x = in1 if type(in1) is np.ndarray else _as_numeric_array(in1, "input")
     k = in2 if type(in2) is np.ndarray else _as_numeric_array(in2, "kernel")
-    key = (x.shape, x.dtype, k.shape, k.dtype, mode, flip, _key(axes), boundary,
-           _key(origin), _key(stride), _key(dilation), swap, budget)
-    try:
-        geometry = _geometry(*key)
-    except TypeError:  # an option that cannot be a cache key: plan it uncached
-        geometry = _geometry.__wrapped__(*key)
+    geometry = call_geometry(x, k, mode, flip, axes, boundary, origin, stride, dilation, swap,
+                        budget)
     if not (fillvalue == 0 or np.isfinite(fillvalue)):
         raise InputError(f"fillvalue must be finite, got {fillvalue!r}")
-    # Σ|k|² is finite unless a weight is NaN/inf (or so large that it overflows: then look).
-    if k.dtype.kind in "fc" and not math.isfinite(np.vdot(k, k).real) \
-            and not np.all(np.isfinite(k)):
-        raise InputError("the kernel has non-finite values (NaN or inf)")
-    scalar = x.ndim == 0
-    if k.shape != geometry.kernel_shape:
-        k = k.reshape(geometry.kernel_shape)
-    if geometry.swapped:  # convolution commutes; correlate(x, k) is convolve(x, flip(conj(k)))
-        x, k = (k, x) if flip else (np.conj(k)[geometry.flip_index], x)
-    if x.shape != geometry.x_shape:
-        x = x.reshape(geometry.x_shape) if scalar else np.broadcast_to(x, geometry.x_shape)
-    if geometry.flip:
-        k = k[geometry.flip_index]
-    elif k.dtype.kind == "c":
-        k = np.conj(k)  # correlation conjugates the second operand, as scipy does
+    check_kernel_values(k)
+    x, k = geometry.operands(x, k)
     plan = Plan(x=x, weights=k, dilation=geometry.dilation, axes=geometry.axes,
                 pad=geometry.pad, boundary=boundary, fillvalue=fillvalue,
                 stride=geometry.stride, out_dtype=geometry.out_dtype,
-                compute_dtype=geometry.compute_dtype, swapped=geometry.swapped, scalar=scalar)
+                compute_dtype=geometry.compute_dtype, swapped=geometry.swapped,
+                scalar=geometry.scalar)
     plan.__dict__.update(geometry.derived)  # the shapes, computed once per geometry
     return plan
 
 
+def check_kernel_values(k: np.ndarray) -> None:
+    """Refuse a kernel with NaN or inf weights (the one value check of every call)."""
+    if not all_finite(k):
+        raise InputError("the kernel has non-finite values (NaN or inf)")
+
+
+def all_finite(values: np.ndarray) -> bool:
+    """True when no value is NaN or inf: the sum is finite unless one is (or unless it
+    overflows: then look at each). No BLAS call (vdot's threads stall on a busy machine)."""
+    if values.dtype.kind not in "fc":
+        return True
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = _sum(values, axis=None)
+    return bool(np.isfinite(total)) or bool(np.all(np.isfinite(values)))
+
+
+def call_geometry(x: np.ndarray, k: np.ndarray, mode: str, flip: bool, axes: Any = None,
+                  boundary: str = "fill", origin: Any = None, stride: Any = 1,
+                  dilation: Any = 1, swap: bool = True, budget: bool = True) -> Geometry:
+    """The cached geometry of a call on validated arrays (see :func:`make_plan`): what its
+    shapes, dtypes and options decide, the option checks and the memory check included."""
+    key = (x.shape, x.dtype, k.shape, k.dtype, mode, flip, _key(axes), boundary,
+           _key(origin), _key(stride), _key(dilation), swap, budget)
+    try:
+        return _geometry(*key)
+    except TypeError:  # an option that cannot be a cache key: plan it uncached
+        return _geometry.__wrapped__(*key)
+
+
 def _key(value: Any) -> Any:
     """An option as a cache key: scalars as they are, sequences as tuples."""
-    if value is None or isinstance(value, (int, str)):
+    if value is None or isinstance(value, (int, float, str)):
         return value
     return value.item() if np.ndim(value) == 0 else tuple(_key(v) for v in value)
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=256, typed=True)  # typed: stride=2.0 is refused even after stride=2
 def _geometry(x_shape, x_dtype, k_shape, k_dtype, mode, flip, axes, boundary, origin, stride,
-              dilation, swap, budget) -> _Geometry:
+              dilation, swap, budget) -> Geometry:
     if mode not in MODES:
         raise InputError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
     if boundary not in BOUNDARIES:
@@ -374,6 +433,8 @@ def _geometry(x_shape, x_dtype, k_shape, k_dtype, mode, flip, axes, boundary, or
     if math.prod(x_shape) == 0 or math.prod(k_shape) == 0:
         raise InputError("cannot convolve an empty array")
     out_dtype = np.result_type(x_dtype, k_dtype)
+    scalar = not x_shape
+    convolution = flip
     if not x_shape and not k_shape:  # two scalars: a 1-sample convolution
         x_shape = k_shape = (1,)
     ndim = len(x_shape)
@@ -454,13 +515,13 @@ def _geometry(x_shape, x_dtype, k_shape, k_dtype, mode, flip, axes, boundary, or
                     boundary=boundary, fillvalue=0, stride=tuple(stride_full),
                     out_dtype=out_dtype, compute_dtype=compute)
     derived = {name: getattr(stand_in, name) for name in _DERIVED}
-    return _Geometry(axes=axes_t, kernel_shape=kernel_shape, swapped=swapped, flip=flip,
+    return Geometry(axes=axes_t, kernel_shape=kernel_shape, swapped=swapped, flip=flip,
                      x_shape=x_shape, dilation=tuple(dilation_full),
                      stride=tuple(stride_full), pad=tuple(pad), out_dtype=out_dtype,
                      compute_dtype=compute,
                      flip_index=tuple(slice(None, None, -1) if a in axes_t else slice(None)
                                       for a in range(ndim)),
-                     derived=derived)
+                     derived=derived, scalar=scalar, convolution=convolution)
 
 
 # Plan properties that depend on the geometry alone (cached per geometry by make_plan).

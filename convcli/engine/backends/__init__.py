@@ -15,11 +15,15 @@ from convcli.errors import BackendError
 __all__ = ["Backend", "Method", "register", "get", "available", "names"]
 
 _REGISTRY: dict[str, Backend] = {}
+# The engine's choices that rest on a call's geometry alone, by call signature (see
+# convcli.engine.run); a new backend could change them.
+DECISIONS: dict = {}
 
 
 def register(backend: Backend) -> None:
     """Make ``backend`` selectable by its name (and a candidate of ``auto``)."""
     _REGISTRY[backend.name] = backend
+    DECISIONS.clear()
 
 
 register(DirectBackend())

@@ -10,7 +10,7 @@ NaN/inf over the whole output, so they are skipped when the input is not finite.
 
 from __future__ import annotations
 
-import numpy as np
+from dataclasses import replace
 
 from convcli.engine.backends import available
 from convcli.engine.backends.base import Method
@@ -23,27 +23,27 @@ def choose(plan: Plan) -> Method:
 
     Backends are priced cheapest floor first (a floor is a backend's fixed cost per call),
     and pricing stops once a finite-safe method costs less than every floor left: a small
-    input pays for one estimate, not three.
+    input pays for one estimate, not three. The method keeps its :attr:`Method.again` only
+    when it was the one backend priced (the choice then rests on the geometry alone).
     """
-    ranked = []
+    ranked, priced = [], 0
     candidates = sorted((backend.floor(plan), name, backend)
                         for name, backend in available().items())
     for floor, name, backend in candidates:
         if any(seconds <= floor and not method.spreads_nonfinite
                for seconds, _, method in ranked):
             break
+        priced += 1
         try:
             method = backend.estimate(plan)
         except BackendError:  # this backend cannot run the plan
             continue
         ranked.append((method.seconds, name, method))
     ranked.sort(key=lambda r: (r[0], r[1]))
-    finite = None
     for _, _, method in ranked:
-        if method.spreads_nonfinite:
-            if finite is None:
-                finite = bool(np.all(np.isfinite(plan.x)))
-            if not finite:
-                continue
+        if method.spreads_nonfinite and not plan.finite:
+            continue
+        if method.again is not None and priced > 1:
+            method = replace(method, again=None)
         return method
     raise BackendError("no backend can run this case")

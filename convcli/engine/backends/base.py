@@ -24,13 +24,17 @@ class Method:
 
     ``name`` is ``backend:method``; ``run()`` returns the strided valid correlation in the
     plan's compute dtype. ``spreads_nonfinite``: one NaN or inf in the input would spread over
-    the whole output (FFT methods), so ``auto`` skips it for such inputs.
+    the whole output (FFT methods), so ``auto`` skips it for such inputs. ``again``, when set:
+    the backend priced and chose this method from the plan's geometry alone (no values), and
+    ``again(x, weights)`` runs it on another plan's operands of the same geometry — the engine
+    then reuses the choice for later calls of the same shapes, dtypes and options.
     """
 
     name: str
     seconds: float
     run: Callable[[], np.ndarray]
     spreads_nonfinite: bool = False
+    again: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None
 
 
 class Backend(Protocol):

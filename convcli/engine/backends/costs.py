@@ -43,6 +43,9 @@ COSTS: dict[str, Cost] = {
                                "index map", CALIBRATE),
     "numpy_correlate_call": Cost(1.5e-6, "numpy.correlate call (per line)", ENGINE),
     "numpy_correlate_mac": Cost(0.22e-9, "multiply-add of numpy.correlate, one core", CALIBRATE),
+    "numpy_correlate_long_mac": Cost(0.13e-9, "multiply-add of numpy.correlate with more than "
+                                     "LONG_DOT taps (long dot products vectorise better)",
+                                     ENGINE),
     # fft backend (numpy.fft / scipy.fft)
     "fft_call": Cost(60e-6, "call of the fft backend", CALIBRATE),
     "fft_point_log": Cost(1.1e-9, "point × log2(points) of one real float32 transform",
@@ -57,11 +60,16 @@ COSTS: dict[str, Cost] = {
     "ndimage_call": Cost(0.3e-3, "ndimage call: threads and slabs", CALIBRATE),
     "ndimage_mac": Cost(0.9e-9, "multiply-add of ndimage.correlate, one core", CALIBRATE),
     "ndimage_1d_mac": Cost(0.45e-9, "multiply-add of ndimage.correlate1d, one core", CALIBRATE),
+    "signal_call": Cost(40e-6, "scipy.signal.fftconvolve/oaconvolve's own set-up per call",
+                        ENGINE),
     "signal_fft_factor": Cost(0.7, "× scipy.fft time for signal.fftconvolve/oaconvolve (one "
                               "core, no workers)", CALIBRATE),
     "ndimage_import": Cost(0.2, "first import of scipy.ndimage", CALIBRATE),
     "signal_import": Cost(0.6, "first import of scipy.signal", CALIBRATE),
 }
+
+
+LONG_DOT = 128  # taps from which numpy.correlate's multiply-adds cost numpy_correlate_long_mac
 
 
 def cost(name: str) -> float:

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable
 
 import numpy as np
 
 from convcli.engine import parallel
 from convcli.engine.backends.base import Method, strided_index
-from convcli.engine.backends.costs import cost
+from convcli.engine.backends.costs import LONG_DOT, cost
 from convcli.engine.plan import Plan
 
 SLAB_ELEMENTS = 1 << 15  # output elements per slab: a slab's accumulator stays in cache
@@ -98,7 +99,7 @@ class DirectBackend:
         gathered taps (no padded copy). numpy.correlate, priced first, is kept without
         pricing the others when it costs less than their fixed cost."""
         if len(plan.axes) == 1 and not plan.per_slice_kernel:
-            line = self._numpy_correlate(plan)
+            line = self._numpy_correlate(plan, alone=True)
             if line.seconds <= cost("direct_call"):
                 return line
         candidates = [self._taps(plan)]
@@ -180,15 +181,22 @@ class DirectBackend:
 
         return Method("direct:separable", seconds, run)
 
-    def _numpy_correlate(self, plan: Plan) -> Method:
+    def _numpy_correlate(self, plan: Plan, *, alone: bool = False) -> Method:
+        """``alone``: chosen without pricing the others (from the geometry alone), so the
+        choice holds for every call of this geometry (:attr:`Method.again`)."""
         axis = plan.axes[0]
         lines = math.prod(plan.x.shape) // plan.x.shape[axis]
-        seconds = cost("numpy_correlate_call") * lines + cost("numpy_correlate_mac") * \
+        mac = cost("numpy_correlate_long_mac" if plan.taps > LONG_DOT else "numpy_correlate_mac")
+        seconds = cost("numpy_correlate_call") * lines + mac * \
             plan.dense_axis_length(axis) * plan.taps * lines
+        correlate = _line_correlation(plan, _accumulator_dtype(plan))
         if not plan.zero_fill:
             seconds += self._copy_seconds(plan)
-        return Method("direct:numpy.correlate", seconds,
-                      lambda: _correlate_lines(plan, _accumulator_dtype(plan)))
+            return Method("direct:numpy.correlate", seconds,
+                          lambda: correlate(plan.padded(), plan.kernel))
+        again = correlate if alone and all(d == 1 for d in plan.dilation) else None
+        return Method("direct:numpy.correlate", seconds, lambda: correlate(plan.x, plan.kernel),
+                      again=again)
 
 
 def boundary_index(positions: np.ndarray, n: int, boundary: str) -> np.ndarray:
@@ -234,29 +242,43 @@ def gathered_taps(plan: Plan, dtype: np.dtype) -> np.ndarray:
     return out
 
 
-def _correlate_lines(plan: Plan, dtype: np.dtype) -> np.ndarray:
-    """numpy.correlate down each line of the one convolved axis. Zero fill needs no padded
-    copy: numpy's 'full' mode is that padding, cut to the plan's samples."""
+def _line_correlation(plan: Plan, dtype: np.dtype) -> Callable[[np.ndarray, np.ndarray],
+                                                                np.ndarray]:
+    """numpy.correlate down each line of the one convolved axis, as a function of the input
+    (padded unless the plan's padding is zeros) and the dense kernel, for any operands of the
+    plan's geometry. Zero fill needs no padded copy: numpy's 'valid', 'same' or 'full' mode is
+    that padding, cut to the plan's samples."""
     axis = plan.axes[0]
-    weights = plan.kernel.ravel().astype(dtype, copy=False)
-    if weights.dtype.kind == "c":
-        weights = np.conj(weights)  # numpy.correlate conjugates it back
-    zero_fill = plan.zero_fill
-    if plan.x.ndim == 1 and zero_fill:  # a lone signal: one call, no gathering
-        start = len(weights) - 1 - plan.pad[0][0]
-        dense = np.correlate(plan.x.astype(dtype, copy=False), weights, "full")
-        return dense[start: start + plan.dense_axis_length(0): plan.stride[0]]
-    lines = np.moveaxis(plan.x if zero_fill else plan.padded(), axis, -1)
-    length = plan.dense_axis_length(axis)
-    start = len(weights) - 1 - plan.pad[axis][0]
-    out = None
-    for index in np.ndindex(*lines.shape[:-1]):
-        line = lines[index].astype(dtype, copy=False)
-        dense = np.correlate(line, weights, "full")[start: start + length] if zero_fill \
-            else np.correlate(line, weights)
-        if not index:  # a 1-D signal: no gathering
-            return dense[:: plan.stride[axis]]
-        if out is None:
-            out = np.empty(lines.shape[:-1] + (length,), dtype=dtype)
-        out[index] = dense
-    return np.moveaxis(out, -1, axis)[strided_index(plan)]
+    taps, n = plan.kernel_shape[axis], plan.x.shape[axis]
+    length, step, before = plan.dense_axis_length(axis), plan.stride[axis], plan.pad[axis][0]
+    mode, start = "valid", 0  # a padded input
+    if plan.zero_fill:
+        if before == 0 and length == n - taps + 1:
+            mode = "valid"
+        elif before == taps // 2 and length == n >= taps:
+            mode = "same"
+        else:
+            mode, start = "full", taps - 1 - before
+    cut = slice(start, start + length)
+    whole = mode != "full" and step == 1  # numpy's output is the plan's
+    lone = plan.x.ndim == 1
+    index = strided_index(plan)
+    cast_x = plan.x.dtype != dtype
+    cast_w = plan.weights.dtype != dtype or plan.kernel.ndim > 1
+    conjugate = dtype.kind == "c"  # numpy.correlate conjugates the kernel back
+
+    def correlate(x: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+        weights = kernel.ravel().astype(dtype, copy=False) if cast_w else kernel
+        if conjugate:
+            weights = np.conj(weights)
+        if lone:  # a lone signal: one call, no gathering
+            dense = np.correlate(x.astype(dtype) if cast_x else x, weights, mode)
+            return dense if whole else dense[start: start + length: step]
+        lines = np.moveaxis(x, axis, -1)
+        out = np.empty(lines.shape[:-1] + (length,), dtype=dtype)
+        for position in np.ndindex(*lines.shape[:-1]):
+            out[position] = np.correlate(lines[position].astype(dtype, copy=False), weights,
+                                         mode)[cut]
+        return np.moveaxis(out, -1, axis)[index]
+
+    return correlate

@@ -73,6 +73,9 @@ def _transform(values: np.ndarray, shape: list[int], axes: list[int], real: bool
                fft_module=None) -> np.ndarray:
     """Forward n-D transform over ``axes`` zero-padded to ``shape``."""
     if fft_module is not None:
+        if len(axes) == 1:  # the 1-D transform: less set-up than the n-D one
+            fn = fft_module.rfft if real else fft_module.fft
+            return fn(values, shape[0], axis=axes[0], workers=_workers(values.size))
         fn = fft_module.rfftn if real else fft_module.fftn
         return fn(values, shape, axes=axes, workers=_workers(values.size))
     out = values
@@ -86,6 +89,9 @@ def _transform(values: np.ndarray, shape: list[int], axes: list[int], real: bool
 def _inverse(spectrum: np.ndarray, shape: list[int], axes: list[int], real: bool,
              fft_module=None) -> np.ndarray:
     if fft_module is not None:
+        if len(axes) == 1:
+            fn = fft_module.irfft if real else fft_module.ifft
+            return fn(spectrum, shape[0], axis=axes[0], workers=_workers(spectrum.size))
         fn = fft_module.irfftn if real else fft_module.ifftn
         return fn(spectrum, shape, axes=axes, workers=_workers(spectrum.size))
     out = spectrum
@@ -224,17 +230,20 @@ class FFTBackend:
         module = _scipy_fft(points)
         seconds = cost("fft_call") + fft_seconds(points, plan.compute_dtype,
                                                  scipy_fft=module is not None,
-                                                 threads=parallel.threads())
+                                                 threads=_workers(int(points)))
         if module is not None and "scipy.fft" not in sys.modules:
             seconds += cost("scipy_fft_import")
         if not plan.zero_fill:
             seconds += cost("copied_byte") * plan.padded_bytes
         name = "fft:" + ("overlap-add" if layout else "fft") + \
             (" (scipy.fft)" if module else "")
-        return Method(name, seconds, lambda: self._run(plan), spreads_nonfinite=True)
+        return Method(name, seconds, lambda: self._run(plan, layout, module),
+                      spreads_nonfinite=True)
 
-    def _run(self, plan: Plan) -> np.ndarray:
-        if not np.all(np.isfinite(plan.x)):
+    def _run(self, plan: Plan, layout: tuple[int, int] | None = None, module=False
+             ) -> np.ndarray:
+        """The plan's correlation; ``layout`` and ``module`` as priced (False: find them)."""
+        if not plan.finite:
             raise InputError(
                 "the input has NaN or inf values, which the fft backend would spread over the "
                 "whole output; use the direct or scipy backend", option="backend",
@@ -245,8 +254,9 @@ class FFTBackend:
         padded = not plan.zero_fill
         x = (plan.padded() if padded else plan.x).astype(plan.compute_dtype, copy=False)
         kf = np.flip(plan.kernel, axis=plan.axes).astype(plan.compute_dtype)
-        layout = self._layout(plan)
-        module = _scipy_fft(self._points(plan, layout))
+        if module is False:
+            layout = self._layout(plan)
+            module = _scipy_fft(self._points(plan, layout))
         if layout:
             full = _overlap_add(x, kf, plan.axes, layout[0], layout[1], real, module)
         else:

@@ -72,7 +72,8 @@ class ScipyBackend:
                                "use the direct backend", option="backend", value="direct")
         size = math.prod(plan.padded_shape)
         threads = parallel.threads()
-        signal = Method("scipy:signal", cost("scipy_call") + self._fft_seconds(plan) +
+        signal = Method("scipy:signal", cost("scipy_call") + cost("signal_call") +
+                        self._fft_seconds(plan) +
                         _import_cost("scipy.signal"), lambda: self._signal(plan),
                         spreads_nonfinite=True)
         if plan.per_slice_kernel:
