@@ -84,18 +84,8 @@ def run(source: str, output: str | None, spec: str | list[str], options: EngineO
     """Filter the image at ``source`` into ``output``. One kernel gives one filtered image; a
     bank (several specs, or one such as ``sobel:direction=all``) one feature map per kernel,
     stacked on a channel axis, or merged into one image by ``combine``; ``plot`` draws the
-    before | after | kernel sheet. A reader that closes stdout early ends the run quietly
-    with exit 0 (Click would turn the broken pipe into exit 1)."""
-    try:
-        _run(source, output, spec, options, report, look, combine, plot)
-    except BrokenPipeError:
-        import os
-
-        import typer
-
-        devnull = os.open(os.devnull, os.O_WRONLY)  # the interpreter's last flush goes nowhere
-        os.dup2(devnull, sys.stdout.fileno())
-        raise typer.Exit(0) from None
+    before | after | kernel sheet."""
+    _run(source, output, spec, options, report, look, combine, plot)
 
 
 def _run(source, output, spec, options: EngineOptions, report: Timings, look: ImageOutput,

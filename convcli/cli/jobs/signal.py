@@ -75,8 +75,7 @@ def run(source: str, output: str, spec: str, options: EngineOptions, report: Tim
         stage.detail = f"{options.describe()}, {outcome.method}"
     if outcome.values.shape != table.data.shape:  # --mode full/valid, --stride
         table = table.take_rows(output_rows(len(outcome.values), kernel, options))
-    with stream_job.closed_pipe_ends_quietly(), \
-            report.stage("write", amount=outcome.values.nbytes, unit="B"):
+    with report.stage("write", amount=outcome.values.nbytes, unit="B"):
         write_signal(table, outcome.values, output, precision=signal.precision)
     if signal.plot is not None:
         plot_signal(signal.plot, table, outcome.values,

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import select
-import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -81,8 +80,7 @@ def run(source: str, output: str, kernel, options: EngineOptions, report: Timing
                         missing_is_error=nan == "error")
     shown = 0
     # no progress display: the rows themselves are the live output
-    with closed_pipe_ends_quietly(), \
-            report.stage("stream", unit="rows", show_progress=False) as stage, \
+    with report.stage("stream", unit="rows", show_progress=False) as stage, \
             _opened(source) as (fd, first), atomic_output(output) as out:
         for chunk, due in _chunks(fd, first):
             _write(out, table.feed(chunk, due))
@@ -140,15 +138,3 @@ def _write(out: BinaryIO, data: bytes) -> None:
         out.flush()
 
 
-@contextmanager
-def closed_pipe_ends_quietly() -> Iterator[None]:
-    """A reader that went away (``| head``) ends the command with exit 0 and no message
-    (typer would otherwise turn the broken pipe into exit 1)."""
-    try:
-        yield
-    except BrokenPipeError:
-        import typer
-
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        raise typer.Exit(0) from None
