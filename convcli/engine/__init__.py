@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from convcli.engine import backends as _backends
-from convcli.engine.backends.auto import choose
-from convcli.engine.backends.base import Method
-from convcli.engine.plan import (
-    BOUNDARIES,
-    MODES,
-    Geometry,
-    Plan,
-    call_geometry,
-    check_kernel_values,
-    make_plan,
-)
+from convcli.engine.backends.auto import first_usable, ranking
+from convcli.engine.decisions import finish, remember
+from convcli.engine.plan import BOUNDARIES, MODES, call_geometry, make_plan
 from convcli.errors import BackendError
 
 __all__ = ["convolve", "correlate", "backends", "run", "Outcome", "BOUNDARIES", "MODES"]
@@ -51,20 +42,6 @@ def backends() -> list[str]:
     return _backends.names()
 
 
-def _finish(values: np.ndarray, is_integer: bool, out_dtype: np.dtype,
-            scalar: bool) -> np.ndarray:
-    """The result in its dtype, contiguous: integers from float paths are rounded first, and
-    wrap as numpy's integers do."""
-    if is_integer and values.dtype.kind in "fc":
-        values = np.rint(values.real).astype(np.int64)
-    values = np.ascontiguousarray(values, dtype=out_dtype)
-    return values.reshape(()) if scalar else values
-
-
-# Cached decisions kept at most (a cache of call signatures, not of data).
-_DECISIONS_KEPT = 256
-
-
 def run(in1: Any, in2: Any, mode: str = "full", *, flip: bool, backend: str = "auto",
         **options: Any) -> Outcome:
     """convolve (flip=True) or correlate (flip=False), reporting the method used."""
@@ -74,9 +51,8 @@ def run(in1: Any, in2: Any, mode: str = "full", *, flip: bool, backend: str = "a
 def _compute(in1: Any, in2: Any, mode: str, flip: bool, backend: str, axes: Any = None,
              boundary: str = "fill", fillvalue: Any = 0, origin: Any = None, stride: Any = 1,
              dilation: Any = 1, **more: Any) -> tuple[np.ndarray, str]:
-    """(values, method name). A call whose method was chosen from its geometry alone is
-    remembered by its signature (shapes, dtypes, options): a repeated call checks the kernel's
-    values and runs that method on its operands, without planning again."""
+    """(values, method name). A call of two arrays is looked up by its signature first
+    (:mod:`convcli.engine.decisions`): a repeated call runs its remembered decision."""
     key = None
     if type(in1) is np.ndarray and type(in2) is np.ndarray and not more:
         # The options' types too: stride=2.0 is an error, not stride=2.
@@ -88,7 +64,9 @@ def _compute(in1: Any, in2: Any, mode: str, flip: bool, backend: str, axes: Any 
         except TypeError:  # an option that cannot be a key (a list, an array)
             key = decided = None
         if decided is not None:
-            return decided(in1, in2)
+            answer = decided(in1, in2)
+            if answer is not None:
+                return answer
     options = dict(axes=axes, boundary=boundary, fillvalue=fillvalue, origin=origin,
                    stride=stride, dilation=dilation, **more)
     if not isinstance(backend, str):
@@ -100,30 +78,17 @@ def _compute(in1: Any, in2: Any, mode: str, flip: bool, backend: str, axes: Any 
         return (convolve_dask(in1, in2, mode, flip=flip, backend=backend, **options),
                 f"chunked:{backend}")
     plan = make_plan(in1, in2, mode, flip=flip, **options)
-    method = choose(plan) if chosen is None else chosen.estimate(plan)
-    values = _finish(method.run(), plan.is_integer, plan.out_dtype, plan.scalar)
-    if key is not None and method.again is not None:
-        if len(_backends.DECISIONS) >= _DECISIONS_KEPT:
-            _backends.DECISIONS.clear()
+    if chosen is None:
+        methods = ranking(plan)
+        method = first_usable(methods, plan)
+    else:
+        method = chosen.estimate(plan)
+        methods = [method]
+    values = finish(method.run(), plan.is_integer, plan.out_dtype, plan.scalar)
+    if key is not None:
         geometry = call_geometry(in1, in2, mode, flip, axes, boundary, origin, stride, dilation)
-        _backends.DECISIONS[key] = _decided(geometry, method, plan, in2.dtype)
+        remember(key, geometry, plan, methods, auto=chosen is None)
     return values, method.name
-
-
-def _decided(geometry: Geometry, method: Method, plan: Plan, kernel_dtype: np.dtype
-             ) -> Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, str]]:
-    """A call's decision as a function of its operands: the same value check, operands and
-    method as the planned call, for any arrays of the same shapes and dtypes."""
-    again, name, operands = method.again, method.name, geometry.operands
-    is_integer, out_dtype, scalar = plan.is_integer, plan.out_dtype, plan.scalar
-    inexact = kernel_dtype.kind in "fc"
-
-    def decided(x: np.ndarray, k: np.ndarray) -> tuple[np.ndarray, str]:
-        if inexact:
-            check_kernel_values(k)
-        return _finish(again(*operands(x, k)), is_integer, out_dtype, scalar), name
-
-    return decided
 
 
 def convolve(in1: Any, in2: Any, mode: str = "full", *, backend: str = "auto", axes: Any = None,

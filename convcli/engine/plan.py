@@ -34,6 +34,11 @@ NUMPY_PAD_MODE = {
 }
 # Float type the arithmetic runs in, by the result's kind (integers: exact in float64 below 2**52).
 _COMPUTE_FLOAT = {np.dtype(np.float16): np.dtype(np.float32)}
+EXACT_INTEGER_LIMIT = 2.0**52  # integers in float64 are exact below this
+# The Plan properties that read the arrays' values; every other one depends on the geometry
+# alone. Backends price a plan from these and the geometry only, so a choice made for one call
+# holds for another of the same geometry where these are the same (convcli.engine.decisions).
+VALUE_PROPERTIES = ("nonzero_taps", "separable_taps", "exact_in_float")
 
 
 def pad_array(values: np.ndarray, pad: Any, boundary: str, fillvalue: Any) -> np.ndarray:
@@ -123,6 +128,8 @@ class Plan:
     def nonzero_taps(self) -> int:
         """Non-zero taps (a dilated kernel's zeros cost nothing)."""
         others = tuple(a for a in range(self.x.ndim) if a not in self.axes)
+        if not others:
+            return int(np.count_nonzero(self.weights))
         return int(np.count_nonzero(np.any(self.weights, axis=others)))
 
     @cached_property
@@ -134,8 +141,8 @@ class Plan:
     def separable_weights(self) -> list[np.ndarray] | None:
         """The kernel's 1-D factors, one per convolved axis, before dilation, when it is rank 1
         and the result is not integer (exact integer sums need the taps themselves)."""
-        if self.is_integer:
-            return None
+        if self.is_integer or sum(self.weights.shape[a] > 1 for a in self.axes) < 2:
+            return None  # integers, or a kernel long on one axis only: no factors to find
         w = self.weights
         if w.size > _FACTORED_SIZE:
             from convcli.engine.separable import separable_factors
@@ -143,6 +150,19 @@ class Plan:
             return separable_factors(w, self.axes)
         factors = _factors(w.tobytes(), w.shape, w.dtype.str, self.axes)
         return None if factors is None else list(factors)
+
+    @cached_property
+    def separable_taps(self) -> tuple[int, ...] | None:
+        """Non-zero taps of each factor of :attr:`separable_weights`, or None: all that pricing
+        reads of a rank-1 kernel."""
+        factors = self.separable_weights
+        return None if factors is None else tuple(int(np.count_nonzero(f)) for f in factors)
+
+    @cached_property
+    def exact_in_float(self) -> bool:
+        """False when an integer result could reach 2**52, where float arithmetic (an FFT,
+        scipy) would round it: only the direct backend's int64 sums are exact then."""
+        return not self.is_integer or self.integer_bound() < EXACT_INTEGER_LIMIT
 
     @cached_property
     def separable(self) -> list[np.ndarray] | None:
@@ -325,7 +345,7 @@ class Geometry:
     out_dtype: np.dtype
     compute_dtype: np.dtype
     flip_index: tuple[slice, ...]  # reverses the convolved axes
-    derived: dict[str, Any]  # the Plan's shape properties, computed once
+    fields: dict[str, Any]  # the Plan's fields and shape properties but the arrays' own
     scalar: bool  # two 0-d operands
     convolution: bool  # the call's flip (a swap may flip a correlation's kernel too)
 
@@ -342,6 +362,14 @@ class Geometry:
         elif k.dtype.kind == "c":
             k = np.conj(k)  # correlation conjugates the second operand, as scipy does
         return x, k
+
+    def plan(self, x: np.ndarray, k: np.ndarray, boundary: str, fillvalue: Any) -> Plan:
+        """The Plan of a call of this geometry on its validated operands: no checks, no
+        pricing, the shapes filled in (a repeated call's plan, in about a microsecond)."""
+        x, k = self.operands(x, k)
+        plan = object.__new__(Plan)  # the frozen dataclass's fields, set as __init__ would
+        vars(plan).update(self.fields, x=x, weights=k, boundary=boundary, fillvalue=fillvalue)
+        return plan
 
 
 def make_plan(
@@ -374,20 +402,21 @@ def make_plan(
     if not (fillvalue == 0 or np.isfinite(fillvalue)):
         raise InputError(f"fillvalue must be finite, got {fillvalue!r}")
     check_kernel_values(k)
-    x, k = geometry.operands(x, k)
-    plan = Plan(x=x, weights=k, dilation=geometry.dilation, axes=geometry.axes,
-                pad=geometry.pad, boundary=boundary, fillvalue=fillvalue,
-                stride=geometry.stride, out_dtype=geometry.out_dtype,
-                compute_dtype=geometry.compute_dtype, swapped=geometry.swapped,
-                scalar=geometry.scalar)
-    plan.__dict__.update(geometry.derived)  # the shapes, computed once per geometry
-    return plan
+    return geometry.plan(x, k, boundary, fillvalue)
 
 
 def check_kernel_values(k: np.ndarray) -> None:
     """Refuse a kernel with NaN or inf weights (the one value check of every call)."""
+    if k.size <= _SMALL_KERNEL and k.dtype.kind == "f":
+        # A short kernel's sum in Python floats: no ufunc call, and an overflow is inf
+        # without a warning (then each value is looked at).
+        if math.isfinite(sum(k.ravel().tolist())):
+            return
     if not all_finite(k):
         raise InputError("the kernel has non-finite values (NaN or inf)")
+
+
+_SMALL_KERNEL = 32  # taps summed in Python by check_kernel_values (faster than a ufunc)
 
 
 def all_finite(values: np.ndarray) -> bool:
@@ -513,18 +542,21 @@ def _geometry(x_shape, x_dtype, k_shape, k_dtype, mode, flip, axes, boundary, or
                     weights=np.broadcast_to(np.zeros((), compute), k_shape),
                     dilation=tuple(dilation_full), axes=axes_t, pad=tuple(pad),
                     boundary=boundary, fillvalue=0, stride=tuple(stride_full),
-                    out_dtype=out_dtype, compute_dtype=compute)
-    derived = {name: getattr(stand_in, name) for name in _DERIVED}
+                    out_dtype=out_dtype, compute_dtype=compute, swapped=swapped, scalar=scalar)
+    fields = {name: getattr(stand_in, name) for name in _FIELDS + _DERIVED}
     return Geometry(axes=axes_t, kernel_shape=kernel_shape, swapped=swapped, flip=flip,
                      x_shape=x_shape, dilation=tuple(dilation_full),
                      stride=tuple(stride_full), pad=tuple(pad), out_dtype=out_dtype,
                      compute_dtype=compute,
                      flip_index=tuple(slice(None, None, -1) if a in axes_t else slice(None)
                                       for a in range(ndim)),
-                     derived=derived, scalar=scalar, convolution=convolution)
+                     fields=fields, scalar=scalar, convolution=convolution)
 
 
-# Plan properties that depend on the geometry alone (cached per geometry by make_plan).
+# Plan fields (but the arrays, boundary and fill value) and properties that depend on the
+# geometry alone: computed once per geometry, copied into each of its plans.
+_FIELDS = ("dilation", "axes", "pad", "stride", "out_dtype", "compute_dtype", "swapped",
+           "scalar")
 _DERIVED = ("kernel_shape", "out_shape", "needs_padding", "taps", "per_slice_kernel",
             "padded_shape", "padded_bytes")
 

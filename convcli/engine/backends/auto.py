@@ -19,11 +19,16 @@ from convcli.errors import BackendError
 
 
 def choose(plan: Plan) -> Method:
-    """The method with the lowest estimated time for this plan (ties: the backend's name).
+    """The method with the lowest estimated time for this plan (ties: the backend's name)."""
+    return first_usable(ranking(plan), plan)
+
+
+def ranking(plan: Plan) -> list[Method]:
+    """The methods priced for this plan, cheapest first (ties: the backend's name).
 
     Backends are priced cheapest floor first (a floor is a backend's fixed cost per call),
     and pricing stops once a finite-safe method costs less than every floor left: a small
-    input pays for one estimate, not three. The method keeps its :attr:`Method.again` only
+    input pays for one estimate, not three. A method keeps its :attr:`Method.again` only
     when it was the one backend priced (the choice then rests on the geometry alone).
     """
     ranked, priced = [], 0
@@ -40,10 +45,16 @@ def choose(plan: Plan) -> Method:
             continue
         ranked.append((method.seconds, name, method))
     ranked.sort(key=lambda r: (r[0], r[1]))
-    for _, _, method in ranked:
-        if method.spreads_nonfinite and not plan.finite:
-            continue
-        if method.again is not None and priced > 1:
-            method = replace(method, again=None)
-        return method
+    methods = [method for _, _, method in ranked]
+    if priced > 1:
+        methods = [replace(m, again=None) if m.again is not None else m for m in methods]
+    return methods
+
+
+def first_usable(methods: list[Method], plan: Plan) -> Method:
+    """The first of ``methods`` that can run the plan: FFT methods (which spread a NaN or inf
+    over the whole output) only for a finite input."""
+    for method in methods:
+        if not (method.spreads_nonfinite and not plan.finite):
+            return method
     raise BackendError("no backend can run this case")

@@ -28,6 +28,9 @@ class Method:
     the backend priced and chose this method from the plan's geometry alone (no values), and
     ``again(x, weights)`` runs it on another plan's operands of the same geometry — the engine
     then reuses the choice for later calls of the same shapes, dtypes and options.
+    ``rerun(plan)``, when set, runs this method on another plan of the same geometry (the
+    engine reuses a priced ranking when the new plan's
+    :data:`~convcli.engine.plan.VALUE_PROPERTIES` are the same); :meth:`on` sets it.
     """
 
     name: str
@@ -35,6 +38,14 @@ class Method:
     run: Callable[[], np.ndarray]
     spreads_nonfinite: bool = False
     again: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None
+    rerun: Callable[[Plan], np.ndarray] | None = None
+
+    @classmethod
+    def on(cls, plan: Plan, name: str, seconds: float, compute: Callable[[Plan], np.ndarray],
+           *, spreads_nonfinite: bool = False) -> Method:
+        """The method ``compute`` of ``plan``, which must read the plan it is given only (so
+        that it runs on any plan of the geometry): ``run()`` is ``compute(plan)``."""
+        return cls(name, seconds, lambda: compute(plan), spreads_nonfinite, rerun=compute)
 
 
 class Backend(Protocol):
@@ -45,7 +56,8 @@ class Backend(Protocol):
         price a backend whose floor is above a method it has priced already."""
 
     def estimate(self, plan: Plan) -> Method:
-        """The method this backend would use for ``plan``, priced."""
+        """The method this backend would use for ``plan``, priced from the plan's geometry and
+        its :data:`~convcli.engine.plan.VALUE_PROPERTIES` only."""
 
 
 def strided_index(plan: Plan) -> tuple[slice, ...]:

@@ -16,6 +16,7 @@ True
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -69,12 +70,32 @@ COSTS: dict[str, Cost] = {
 }
 
 
+# The scipy modules a method may import, and the constant of each one's first import.
+IMPORTS = {"scipy.fft": "scipy_fft_import", "scipy.ndimage": "ndimage_import",
+           "scipy.signal": "signal_import"}
+
 LONG_DOT = 128  # taps from which numpy.correlate's multiply-adds cost numpy_correlate_long_mac
 
 
 def cost(name: str) -> float:
     """The value of one constant of :data:`COSTS`."""
     return COSTS[name].seconds
+
+
+def import_seconds(module: str) -> float:
+    """What running a method that needs ``module`` (one of :data:`IMPORTS`) adds for its
+    import: the measured first import, or nothing once the process has loaded it.
+
+    >>> import_seconds("scipy.signal") in (0.0, COSTS["signal_import"].seconds)
+    True
+    """
+    return 0.0 if module in sys.modules else cost(IMPORTS[module])
+
+
+def imported() -> tuple[bool, ...]:
+    """Which of :data:`IMPORTS` the process has loaded: the one state besides the settings
+    that a priced choice rests on (a remembered choice is priced again when it changes)."""
+    return tuple(module in sys.modules for module in IMPORTS)
 
 
 def fft_seconds(points: float, dtype: np.dtype, *, scipy_fft: bool, threads: int) -> float:

@@ -105,12 +105,12 @@ class DirectBackend:
         candidates = [self._taps(plan)]
         if plan.needs_padding and not plan.per_slice_kernel:
             candidates.append(self._gathered(plan))
-            if plan.separable_weights is not None and (plan.boundary != "fill" or
-                                                       plan.fillvalue == 0):
+            if plan.separable_taps is not None and (plan.boundary != "fill" or
+                                                    plan.fillvalue == 0):
                 candidates.append(self._gathered_separable(plan))
         if len(plan.axes) == 1 and not plan.per_slice_kernel:
             candidates.append(self._numpy_correlate(plan))
-        elif plan.separable is not None:
+        elif plan.separable_taps is not None:
             candidates.append(self._separable(plan))
         return min(candidates, key=lambda m: m.seconds)
 
@@ -129,11 +129,11 @@ class DirectBackend:
         seconds = cost("direct_call") + self._copy_seconds(plan) + \
             cost("direct_tap_byte") * out_bytes * plan.nonzero_taps / parallel.threads()
 
-        def run() -> np.ndarray:
-            return correlate_valid(plan.padded(), plan.weights, plan.axes, plan.stride,
-                                   _accumulator_dtype(plan), plan.dilation)
+        def run(p: Plan) -> np.ndarray:
+            return correlate_valid(p.padded(), p.weights, p.axes, p.stride,
+                                   _accumulator_dtype(p), p.dilation)
 
-        return Method("direct:taps", seconds, run)
+        return Method.on(plan, "direct:taps", seconds, run)
 
     def _gathered(self, plan: Plan) -> Method:
         """Each non-zero tap gathers its samples through the boundary rule's index map: no
@@ -141,45 +141,42 @@ class DirectBackend:
         elements = math.prod(plan.out_shape)
         seconds = cost("direct_call") + cost("gather_tap_element") * elements * \
             plan.nonzero_taps
-        return Method("direct:gathered taps", seconds,
-                      lambda: gathered_taps(plan, _accumulator_dtype(plan)))
+        return Method.on(plan, "direct:gathered taps", seconds,
+                         lambda p: gathered_taps(p, _accumulator_dtype(p)))
 
     def _gathered_separable(self, plan: Plan) -> Method:
         """Gathered taps one axis at a time for a rank-1 kernel (the boundary's index maps
         are per axis, so they separate; a non-zero fill value does not)."""
-        factors = plan.separable_weights
         shape, elements = list(plan.x.shape), 0
-        for axis, factor in zip(plan.axes, factors):
+        for axis, taps in zip(plan.axes, plan.separable_taps):
             shape[axis] = plan.out_shape[axis]
-            elements += math.prod(shape) * int(np.count_nonzero(factor))
+            elements += math.prod(shape) * taps
         seconds = cost("direct_call") + cost("gather_tap_element") * elements
 
-        def run() -> np.ndarray:
-            values = plan.x
-            for axis, factor in zip(plan.axes, factors):
-                values = gathered_taps(plan.along(axis, values, factor),
-                                       _accumulator_dtype(plan))
+        def run(p: Plan) -> np.ndarray:
+            values = p.x
+            for axis, factor in zip(p.axes, p.separable_weights):
+                values = gathered_taps(p.along(axis, values, factor), _accumulator_dtype(p))
             return values
 
-        return Method("direct:gathered separable", seconds, run)
+        return Method.on(plan, "direct:gathered separable", seconds, run)
 
     def _separable(self, plan: Plan) -> Method:
-        factors = plan.separable
-        taps = sum(int(np.count_nonzero(f)) for f in factors)
+        taps = sum(plan.separable_taps)
         seconds = cost("direct_call") + self._copy_seconds(plan) + \
             cost("direct_separable_tap_byte") * plan.padded_bytes * taps / parallel.threads()
 
-        def run() -> np.ndarray:
-            values = plan.padded()
-            dtype = _accumulator_dtype(plan)
-            for axis, factor in zip(plan.axes, factors):
+        def run(p: Plan) -> np.ndarray:
+            values = p.padded()
+            dtype = _accumulator_dtype(p)
+            for axis, factor in zip(p.axes, p.separable):
                 shape = [1] * values.ndim
                 shape[axis] = len(factor)
-                values = correlate_valid(values, factor.reshape(shape), (axis,), plan.stride,
+                values = correlate_valid(values, factor.reshape(shape), (axis,), p.stride,
                                          dtype)
             return values
 
-        return Method("direct:separable", seconds, run)
+        return Method.on(plan, "direct:separable", seconds, run)
 
     def _numpy_correlate(self, plan: Plan, *, alone: bool = False) -> Method:
         """``alone``: chosen without pricing the others (from the geometry alone), so the
@@ -192,11 +189,11 @@ class DirectBackend:
         correlate = _line_correlation(plan, _accumulator_dtype(plan))
         if not plan.zero_fill:
             seconds += self._copy_seconds(plan)
-            return Method("direct:numpy.correlate", seconds,
-                          lambda: correlate(plan.padded(), plan.kernel))
+            return Method.on(plan, "direct:numpy.correlate", seconds,
+                             lambda p: correlate(p.padded(), p.kernel))
         again = correlate if alone and all(d == 1 for d in plan.dilation) else None
         return Method("direct:numpy.correlate", seconds, lambda: correlate(plan.x, plan.kernel),
-                      again=again)
+                      again=again, rerun=lambda p: correlate(p.x, p.kernel))
 
 
 def boundary_index(positions: np.ndarray, n: int, boundary: str) -> np.ndarray:

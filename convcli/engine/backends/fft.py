@@ -11,19 +11,17 @@ along an axis it does not run over.
 from __future__ import annotations
 
 import math
-import sys
 from functools import lru_cache
 
 import numpy as np
 
 from convcli.engine import parallel
 from convcli.engine.backends.base import Method
-from convcli.engine.backends.costs import cost, fft_seconds
+from convcli.engine.backends.costs import cost, fft_seconds, import_seconds
 from convcli.engine.plan import Plan
 from convcli.errors import BackendError, InputError
 from convcli.settings import settings
 
-EXACT_INTEGER_LIMIT = 2.0**52  # integers in float64 are exact below this
 PARALLEL_POINTS = 1 << 16  # smaller transforms run on one thread (as _along does for numpy)
 SCIPY_FFT_REPAYS = 4  # scipy.fft is imported when numpy's transforms would take 4× its import
 
@@ -46,21 +44,23 @@ def fast_length(n: int) -> int:
     return best
 
 
-def _scipy_fft(points: float):
-    """scipy.fft (multi-threaded, vectorised over batches: ~3× numpy.fft here) when chosen
-    (``CONVCLI_FFT``), or by default when it is loaded already or the job is big enough to
-    repay its import; otherwise None (numpy.fft)."""
+def _uses_scipy_fft(points: float) -> bool:
+    """Whether to transform with scipy.fft (multi-threaded, vectorised over batches: ~3×
+    numpy.fft here): when chosen (``CONVCLI_FFT``), or by default when it is loaded already or
+    the job is big enough to repay its import."""
     choice = settings().fft
-    if choice == "numpy":
+    if choice != "auto":
+        return choice == "scipy"
+    numpy_seconds = fft_seconds(points, np.dtype(np.float32), scipy_fft=False, threads=1)
+    return numpy_seconds >= SCIPY_FFT_REPAYS * import_seconds("scipy.fft")
+
+
+def _fft_module(scipy_fft: bool):
+    """scipy.fft (imported on first use) or None for numpy.fft."""
+    if not scipy_fft:
         return None
-    if choice == "auto" and "scipy.fft" not in sys.modules:
-        numpy_seconds = fft_seconds(points, np.dtype(np.float32), scipy_fft=False, threads=1)
-        if numpy_seconds < SCIPY_FFT_REPAYS * cost("scipy_fft_import"):
-            return None
-    try:
-        import scipy.fft
-    except ImportError:  # pragma: no cover - scipy is a core dependency
-        return None
+    import scipy.fft
+
     return scipy.fft
 
 
@@ -222,27 +222,27 @@ class FFTBackend:
         return points
 
     def estimate(self, plan: Plan) -> Method:
-        if plan.is_integer and plan.integer_bound() >= EXACT_INTEGER_LIMIT:
+        if not plan.exact_in_float:
             raise BackendError("the integer result is too large for exact FFT arithmetic; "
                                "use the direct backend", option="backend", value="direct")
         layout = self._layout(plan)
         points = self._points(plan, layout)
-        module = _scipy_fft(points)
+        scipy_fft = _uses_scipy_fft(points)
         seconds = cost("fft_call") + fft_seconds(points, plan.compute_dtype,
-                                                 scipy_fft=module is not None,
+                                                 scipy_fft=scipy_fft,
                                                  threads=_workers(int(points)))
-        if module is not None and "scipy.fft" not in sys.modules:
-            seconds += cost("scipy_fft_import")
+        if scipy_fft:
+            seconds += import_seconds("scipy.fft")
         if not plan.zero_fill:
             seconds += cost("copied_byte") * plan.padded_bytes
         name = "fft:" + ("overlap-add" if layout else "fft") + \
-            (" (scipy.fft)" if module else "")
-        return Method(name, seconds, lambda: self._run(plan, layout, module),
-                      spreads_nonfinite=True)
+            (" (scipy.fft)" if scipy_fft else "")
+        return Method.on(plan, name, seconds, lambda p: self._run(p, layout, scipy_fft),
+                         spreads_nonfinite=True)
 
-    def _run(self, plan: Plan, layout: tuple[int, int] | None = None, module=False
-             ) -> np.ndarray:
-        """The plan's correlation; ``layout`` and ``module`` as priced (False: find them)."""
+    def _run(self, plan: Plan, layout: tuple[int, int] | None = None,
+             scipy_fft: bool | None = None) -> np.ndarray:
+        """The plan's correlation; ``layout`` and the library as priced (None: find them)."""
         if not plan.finite:
             raise InputError(
                 "the input has NaN or inf values, which the fft backend would spread over the "
@@ -254,9 +254,10 @@ class FFTBackend:
         padded = not plan.zero_fill
         x = (plan.padded() if padded else plan.x).astype(plan.compute_dtype, copy=False)
         kf = np.flip(plan.kernel, axis=plan.axes).astype(plan.compute_dtype)
-        if module is False:
+        if scipy_fft is None:
             layout = self._layout(plan)
-            module = _scipy_fft(self._points(plan, layout))
+            scipy_fft = _uses_scipy_fft(self._points(plan, layout))
+        module = _fft_module(scipy_fft)
         if layout:
             full = _overlap_add(x, kf, plan.axes, layout[0], layout[1], real, module)
         else:

@@ -8,26 +8,19 @@
 from __future__ import annotations
 
 import math
-import sys
 
 import numpy as np
 
 from convcli.engine import parallel
 from convcli.engine.backends.base import Method
-from convcli.engine.backends.costs import cost, fft_seconds
-from convcli.engine.backends.fft import EXACT_INTEGER_LIMIT, fast_length
+from convcli.engine.backends.costs import cost, fft_seconds, import_seconds
+from convcli.engine.backends.fft import fast_length
 from convcli.engine.plan import Plan
 from convcli.errors import BackendError
 
 NDIMAGE_MODE = {"fill": "constant", "reflect": "reflect", "mirror": "mirror",
                 "nearest": "nearest", "wrap": "wrap"}
 LONG_AXIS = 8  # oaconvolve when an axis is this many times the kernel, else fftconvolve
-
-
-def _import_cost(module: str) -> float:
-    if module in sys.modules:
-        return 0.0
-    return cost("ndimage_import" if module == "scipy.ndimage" else "signal_import")
 
 
 def _correlate1d(values: np.ndarray, weights: np.ndarray, axis: int, mode: str, cval,
@@ -67,29 +60,28 @@ class ScipyBackend:
         return cost("scipy_call")
 
     def estimate(self, plan: Plan) -> Method:
-        if plan.is_integer and plan.integer_bound() >= EXACT_INTEGER_LIMIT:
+        if not plan.exact_in_float:
             raise BackendError("the integer result is too large for exact scipy arithmetic; "
                                "use the direct backend", option="backend", value="direct")
         size = math.prod(plan.padded_shape)
         threads = parallel.threads()
-        signal = Method("scipy:signal", cost("scipy_call") + cost("signal_call") +
-                        self._fft_seconds(plan) +
-                        _import_cost("scipy.signal"), lambda: self._signal(plan),
-                        spreads_nonfinite=True)
+        signal = Method.on(plan, "scipy:signal", cost("scipy_call") + cost("signal_call") +
+                           self._fft_seconds(plan) + import_seconds("scipy.signal"),
+                           self._signal, spreads_nonfinite=True)
         if plan.per_slice_kernel:
             return signal
-        factors = plan.separable
-        if factors is not None:
-            seconds = cost("ndimage_1d_mac") * size * sum(len(f) for f in factors) / threads
-            return Method("scipy:ndimage.correlate1d", cost("scipy_call") + seconds +
-                          cost("ndimage_call") + _import_cost("scipy.ndimage"),
-                          lambda: self._ndimage(plan, factors))
+        if plan.separable_taps is not None:
+            taps = sum(plan.kernel_shape[a] for a in plan.axes)
+            seconds = cost("ndimage_1d_mac") * size * taps / threads
+            return Method.on(plan, "scipy:ndimage.correlate1d", cost("scipy_call") + seconds +
+                             cost("ndimage_call") + import_seconds("scipy.ndimage"),
+                             lambda p: self._ndimage(p, p.separable))
         nd = cost("ndimage_mac") * math.prod(plan.x.shape) * plan.taps / threads
         if nd <= self._fft_seconds(plan) or math.prod(plan.out_shape) < 64:
             seconds = cost("ndimage_mac") * size * plan.taps / threads
-            return Method("scipy:ndimage.correlate", cost("scipy_call") + seconds +
-                          cost("ndimage_call") + _import_cost("scipy.ndimage"),
-                          lambda: self._ndimage(plan, None))
+            return Method.on(plan, "scipy:ndimage.correlate", cost("scipy_call") + seconds +
+                             cost("ndimage_call") + import_seconds("scipy.ndimage"),
+                             lambda p: self._ndimage(p, None))
         return signal
 
     @staticmethod
