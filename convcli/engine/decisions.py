@@ -23,6 +23,7 @@ and a decision is an immutable function.
 from __future__ import annotations
 
 from collections.abc import Callable
+from math import isfinite
 from typing import Any
 
 import numpy as np
@@ -30,7 +31,13 @@ import numpy as np
 from convcli.engine.backends import DECISIONS
 from convcli.engine.backends.base import Method
 from convcli.engine.backends.costs import imported
-from convcli.engine.plan import VALUE_PROPERTIES, Geometry, Plan, check_kernel_values
+from convcli.engine.plan import (
+    SHORT_KERNEL,
+    VALUE_PROPERTIES,
+    Geometry,
+    Plan,
+    check_kernel_values,
+)
 from convcli.errors import BackendError
 from convcli.settings import settings
 
@@ -84,11 +91,21 @@ def _on_operands(geometry: Geometry, method: Method, plan: Plan) -> Decision:
     is_integer, out_dtype, scalar = plan.is_integer, plan.out_dtype, plan.scalar
     inexact = plan.weights.dtype.kind in "fc"
     as_is = not is_integer and not scalar
+    flip = geometry.flip_index
+    # The common case, a signal and a kernel of its dimensions convolved as they are: the
+    # operands are the signal and the kernel reversed.
+    reversed_kernel = (geometry.flip and not geometry.swapped and not geometry.scalar
+                       and plan.weights.shape == geometry.kernel_shape
+                       and plan.x.shape == geometry.x_shape)
+    short = plan.weights.size <= SHORT_KERNEL and plan.weights.dtype.kind == "f"
 
     def decided(x: np.ndarray, k: np.ndarray) -> tuple[np.ndarray, str]:
-        if inexact:
+        if short:  # the finiteness check of a short real kernel, in Python floats
+            if not isfinite(sum(k.ravel().tolist())):
+                check_kernel_values(k)
+        elif inexact:
             check_kernel_values(k)
-        values = again(*operands(x, k))
+        values = again(x, k[flip]) if reversed_kernel else again(*operands(x, k))
         if as_is and values.dtype == out_dtype and values.flags.c_contiguous:
             return values, name
         return finish(values, is_integer, out_dtype, scalar), name

@@ -407,7 +407,7 @@ def make_plan(
 
 def check_kernel_values(k: np.ndarray) -> None:
     """Refuse a kernel with NaN or inf weights (the one value check of every call)."""
-    if k.size <= _SMALL_KERNEL and k.dtype.kind == "f":
+    if k.size <= SHORT_KERNEL and k.dtype.kind == "f":
         # A short kernel's sum in Python floats: no ufunc call, and an overflow is inf
         # without a warning (then each value is looked at).
         if math.isfinite(sum(k.ravel().tolist())):
@@ -416,7 +416,8 @@ def check_kernel_values(k: np.ndarray) -> None:
         raise InputError("the kernel has non-finite values (NaN or inf)")
 
 
-_SMALL_KERNEL = 32  # taps summed in Python by check_kernel_values (faster than a ufunc)
+_TESTED_ONE_BY_ONE = 1 << 16  # all_finite tests smaller arrays value by value (a bool copy)
+SHORT_KERNEL = 64  # taps summed in Python by check_kernel_values (faster than a ufunc)
 
 
 def all_finite(values: np.ndarray) -> bool:
@@ -424,6 +425,8 @@ def all_finite(values: np.ndarray) -> bool:
     overflows: then look at each). No BLAS call (vdot's threads stall on a busy machine)."""
     if values.dtype.kind not in "fc":
         return True
+    if values.size <= _TESTED_ONE_BY_ONE:  # no errstate (it costs more than a small test)
+        return bool(np.isfinite(values).all())
     with np.errstate(over="ignore", invalid="ignore"):
         total = _sum(values, axis=None)
     return bool(np.isfinite(total)) or bool(np.all(np.isfinite(values)))

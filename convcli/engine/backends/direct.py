@@ -263,6 +263,11 @@ def _line_correlation(plan: Plan, dtype: np.dtype) -> Callable[[np.ndarray, np.n
     cast_x = plan.x.dtype != dtype
     cast_w = plan.weights.dtype != dtype or plan.kernel.ndim > 1
     conjugate = dtype.kind == "c"  # numpy.correlate conjugates the kernel back
+    if lone and whole and not (cast_x or cast_w or conjugate):
+        def correlate_as_is(x: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+            return np.correlate(x, kernel, mode)  # a short signal's call: nothing else
+
+        return correlate_as_is
 
     def correlate(x: np.ndarray, kernel: np.ndarray) -> np.ndarray:
         weights = kernel.ravel().astype(dtype, copy=False) if cast_w else kernel
