@@ -62,7 +62,7 @@ def remember(key: tuple, geometry: Geometry, plan: Plan, methods: list[Method], 
     of the ranking ``methods``) on ``plan``; a ranking with a method that cannot run on another
     plan (no :attr:`Method.rerun`) is not kept."""
     if len(methods) == 1 and methods[0].again is not None:
-        decided = _on_operands(geometry, methods[0], plan)
+        decided = _on_operands(geometry, methods[0], plan, key[0], key[2])
     elif methods and all(m.rerun is not None for m in methods):
         decided = _on_plans(geometry, methods, plan, auto)
     else:
@@ -86,7 +86,10 @@ def _state() -> tuple:
     return s.threads, s.fft, imported()
 
 
-def _on_operands(geometry: Geometry, method: Method, plan: Plan) -> Decision:
+def _on_operands(geometry: Geometry, method: Method, plan: Plan, x_shape: tuple[int, ...],
+                 k_shape: tuple[int, ...]) -> Decision:
+    """The decision of a method chosen from the geometry alone, on a call's operands of
+    ``x_shape`` and ``k_shape``."""
     again, name, operands = method.again, method.name, geometry.operands
     is_integer, out_dtype, scalar = plan.is_integer, plan.out_dtype, plan.scalar
     inexact = plan.weights.dtype.kind in "fc"
@@ -95,8 +98,7 @@ def _on_operands(geometry: Geometry, method: Method, plan: Plan) -> Decision:
     # The common case, a signal and a kernel of its dimensions convolved as they are: the
     # operands are the signal and the kernel reversed.
     reversed_kernel = (geometry.flip and not geometry.swapped and not geometry.scalar
-                       and plan.weights.shape == geometry.kernel_shape
-                       and plan.x.shape == geometry.x_shape)
+                       and k_shape == geometry.kernel_shape and x_shape == geometry.x_shape)
     short = plan.weights.size <= SHORT_KERNEL and plan.weights.dtype.kind == "f"
 
     def decided(x: np.ndarray, k: np.ndarray) -> tuple[np.ndarray, str]:
