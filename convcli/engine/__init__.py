@@ -45,22 +45,29 @@ def backends() -> list[str]:
 def run(in1: Any, in2: Any, mode: str = "full", *, flip: bool, backend: str = "auto",
         **options: Any) -> Outcome:
     """convolve (flip=True) or correlate (flip=False), reporting the method used."""
-    return Outcome(*_compute(in1, in2, mode, flip, backend, **options))
+    if options.keys() <= _OPTIONS:
+        return Outcome(*_compute(in1, in2, mode, flip, backend, **options))
+    return Outcome(*_planned(in1, in2, mode, flip, backend, None, options))
+
+
+_OPTIONS = frozenset(("axes", "boundary", "fillvalue", "origin", "stride", "dilation"))
+_ndarray = np.ndarray
+_DECISIONS = _backends.DECISIONS
 
 
 def _compute(in1: Any, in2: Any, mode: str, flip: bool, backend: str, axes: Any = None,
              boundary: str = "fill", fillvalue: Any = 0, origin: Any = None, stride: Any = 1,
-             dilation: Any = 1, **more: Any) -> tuple[np.ndarray, str]:
+             dilation: Any = 1) -> tuple[np.ndarray, str]:
     """(values, method name). A call of two arrays is looked up by its signature first
     (:mod:`convcli.engine.decisions`): a repeated call runs its remembered decision."""
     key = None
-    if type(in1) is np.ndarray and type(in2) is np.ndarray and not more:
+    if type(in1) is _ndarray and type(in2) is _ndarray:
         # The options' types too: stride=2.0 is an error, not stride=2.
         key = (in1.shape, in1.dtype, in2.shape, in2.dtype, mode, flip, backend, axes, boundary,
                fillvalue, origin, stride, dilation, type(axes), type(origin), type(stride),
                type(dilation))
         try:
-            decided = _backends.DECISIONS.get(key)
+            decided = _DECISIONS.get(key)
         except TypeError:  # an option that cannot be a key (a list, an array)
             key = decided = None
         if decided is not None:
@@ -68,7 +75,14 @@ def _compute(in1: Any, in2: Any, mode: str, flip: bool, backend: str, axes: Any 
             if answer is not None:
                 return answer
     options = dict(axes=axes, boundary=boundary, fillvalue=fillvalue, origin=origin,
-                   stride=stride, dilation=dilation, **more)
+                   stride=stride, dilation=dilation)
+    return _planned(in1, in2, mode, flip, backend, key, options)
+
+
+def _planned(in1: Any, in2: Any, mode: str, flip: bool, backend: str, key: tuple | None,
+             options: dict[str, Any]) -> tuple[np.ndarray, str]:
+    """(values, method name) of a call planned and priced; its decision is remembered under
+    ``key`` (None: not remembered)."""
     if not isinstance(backend, str):
         raise BackendError(f"backend must be a name, one of {', '.join(backends())}",
                            option="backend")
@@ -86,7 +100,8 @@ def _compute(in1: Any, in2: Any, mode: str, flip: bool, backend: str, axes: Any 
         methods = [method]
     values = finish(method.run(), plan.is_integer, plan.out_dtype, plan.scalar)
     if key is not None:
-        geometry = call_geometry(in1, in2, mode, flip, axes, boundary, origin, stride, dilation)
+        geometry = call_geometry(in1, in2, mode, flip, options["axes"], options["boundary"],
+                                 options["origin"], options["stride"], options["dilation"])
         remember(key, geometry, plan, methods, auto=chosen is None)
     return values, method.name
 
