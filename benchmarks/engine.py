@@ -28,12 +28,17 @@ import convcli
 BUDGET_MACS = 4e9  # a peer whose direct work exceeds this many multiply-adds is skipped
 
 
+LOOP_SECONDS = 20e-3  # calls shorter than this are timed in loops of about this long
+
+
 def loops_for(fn) -> int:
-    """Calls per timed loop: calls shorter than 2 ms are timed in loops (a single microsecond
-    call is below the clock's resolution and the scheduler's noise)."""
+    """Calls per timed loop: a microsecond call is below the clock's resolution and the
+    scheduler's noise, and the first call after another function's pays for caches that one
+    evicted (up to 0.3 ms here): loops of 20 ms make both small."""
+    fn()  # warm-up: plans, caches, imports (a first call's time says nothing of the next)
     begin = time.perf_counter()
-    fn()  # warm-up: plans, caches, imports
-    return max(1, min(10_000, int(2e-3 / max(time.perf_counter() - begin, 1e-7))))
+    fn()
+    return max(1, min(100_000, int(LOOP_SECONDS / max(time.perf_counter() - begin, 1e-7))))
 
 
 def best_ms(fns: dict, repeat: int) -> dict:
