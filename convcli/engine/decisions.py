@@ -73,10 +73,18 @@ def remember(key: tuple, geometry: Geometry, plan: Plan, methods: list[Method], 
 
 
 def value_properties(plan: Plan) -> tuple[tuple[str, Any], ...]:
-    """The value properties the pricing of ``plan`` read, with their values."""
+    """The value properties the pricing of ``plan`` read, with their values, but those its
+    geometry decides (a float result is exact in floats; a kernel long on one axis has no
+    factors to find)."""
     read = vars(plan)
-    return tuple((name, getattr(plan, name)) for name in VALUE_PROPERTIES
-                 if name in read or name == "separable_taps" and "separable_weights" in read)
+    used = {name for name in VALUE_PROPERTIES if name in read}
+    if "separable_weights" in read:  # the factors themselves were read: their taps decide
+        used.add("separable_taps")
+    if not plan.is_integer:
+        used.discard("exact_in_float")
+    if not plan.may_separate:
+        used.discard("separable_taps")
+    return tuple((name, getattr(plan, name)) for name in VALUE_PROPERTIES if name in used)
 
 
 def _state() -> tuple:

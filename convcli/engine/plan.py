@@ -141,8 +141,8 @@ class Plan:
     def separable_weights(self) -> list[np.ndarray] | None:
         """The kernel's 1-D factors, one per convolved axis, before dilation, when it is rank 1
         and the result is not integer (exact integer sums need the taps themselves)."""
-        if self.is_integer or sum(self.weights.shape[a] > 1 for a in self.axes) < 2:
-            return None  # integers, or a kernel long on one axis only: no factors to find
+        if not self.may_separate:
+            return None
         w = self.weights
         if w.size > _FACTORED_SIZE:
             from convcli.engine.separable import separable_factors
@@ -150,6 +150,12 @@ class Plan:
             return separable_factors(w, self.axes)
         factors = _factors(w.tobytes(), w.shape, w.dtype.str, self.axes)
         return None if factors is None else list(factors)
+
+    @property
+    def may_separate(self) -> bool:
+        """Whether the geometry lets a kernel be split (not an integer result, long on two
+        convolved axes at least): else :attr:`separable_weights` is None whatever the values."""
+        return not self.is_integer and sum(self.weights.shape[a] > 1 for a in self.axes) >= 2
 
     @cached_property
     def separable_taps(self) -> tuple[int, ...] | None:

@@ -134,7 +134,7 @@ def _full_convolution(x: np.ndarray, kf: np.ndarray, axes: tuple[int, ...], real
                      for a in range(x.ndim))]
 
 
-def _block_length(n: int, k: int) -> int | None:
+def block_length(n: int, k: int) -> int | None:
     """An overlap-add block length for an axis of ``n`` samples and a kernel of ``k``, or None
     when one transform over the whole axis is cheaper."""
     whole = fast_length(n + k - 1)
@@ -203,7 +203,7 @@ class FFTBackend:
             return None
         axis = long_axes[0]
         n = plan.x.shape[axis] + (0 if plan.zero_fill else sum(plan.pad[axis]))
-        step = _block_length(n, plan.kernel_shape[axis])
+        step = block_length(n, plan.kernel_shape[axis])
         return None if step is None else (axis, step)
 
     def _points(self, plan: Plan, layout: tuple[int, int] | None) -> float:

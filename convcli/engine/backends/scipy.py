@@ -14,13 +14,13 @@ import numpy as np
 from convcli.engine import parallel
 from convcli.engine.backends.base import Method
 from convcli.engine.backends.costs import cost, fft_seconds, import_seconds
-from convcli.engine.backends.fft import fast_length
+from convcli.engine.backends.fft import block_length, fast_length
 from convcli.engine.plan import Plan
 from convcli.errors import BackendError
 
 NDIMAGE_MODE = {"fill": "constant", "reflect": "reflect", "mirror": "mirror",
                 "nearest": "nearest", "wrap": "wrap"}
-LONG_AXIS = 8  # oaconvolve when an axis is this many times the kernel, else fftconvolve
+LONG_AXIS = 8  # n-D kernels: oaconvolve when an axis is this many times the kernel
 
 
 def _correlate1d(values: np.ndarray, weights: np.ndarray, axis: int, mode: str, cval,
@@ -162,7 +162,12 @@ class ScipyBackend:
 
         x = (plan.x if plan.zero_fill else plan.padded()).astype(plan.compute_dtype, copy=False)
         kf = np.flip(plan.kernel, axis=plan.axes).astype(plan.compute_dtype)
-        long_axis = any(x.shape[a] > LONG_AXIS * kf.shape[a] for a in plan.axes)
-        fn = signal.oaconvolve if long_axis else signal.fftconvolve
+        long_axes = [a for a in plan.axes if kf.shape[a] > 1]
+        if len(long_axes) == 1:  # the fft backend's rule: overlap-add when blocks are cheaper
+            a = long_axes[0]
+            blocks = block_length(x.shape[a], kf.shape[a]) is not None
+        else:
+            blocks = any(x.shape[a] > LONG_AXIS * kf.shape[a] for a in plan.axes)
+        fn = signal.oaconvolve if blocks else signal.fftconvolve
         full = fn(x, kf, mode="full", axes=plan.axes)
         return plan.crop_full(full, not plan.zero_fill).astype(plan.compute_dtype, copy=False)
