@@ -1,4 +1,5 @@
-"""The auto backend: price the plan with every backend, run the cheapest method.
+"""The auto backend: price the plan with every backend, run the cheapest usable method
+(``first_usable(ranking(plan), plan)``; the engine keeps the ranking for repeated calls).
 
 Each backend's estimate is a small cost model whose measured constants (seconds per
 multiply-add, per FFT point·log2, per call, the first import of a scipy module) are in
@@ -16,11 +17,6 @@ from convcli.engine.backends import available
 from convcli.engine.backends.base import Method
 from convcli.engine.plan import Plan
 from convcli.errors import BackendError
-
-
-def choose(plan: Plan) -> Method:
-    """The method with the lowest estimated time for this plan (ties: the backend's name)."""
-    return first_usable(ranking(plan), plan)
 
 
 def ranking(plan: Plan) -> list[Method]:

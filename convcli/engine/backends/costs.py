@@ -5,7 +5,8 @@ by the benchmark named beside it: ``benchmarks/calibrate.py`` prints each backen
 next to its measured time per method (the constants are set so the median ratio is ≈ 1), and
 lists this table; ``benchmarks/engine.py`` checks the choices against numpy and scipy on the
 issue's grid. As scipy.signal's ``_fftconv_faster`` does, the choice is a small table of
-measured constants, not a chain of rules.
+measured constants, not a chain of rules. A scipy module's first import is priced until the
+process has loaded it (:func:`import_seconds`): the one process state a choice reads.
 
 >>> COSTS["direct_tap_byte"].seconds
 2.6e-10
