@@ -217,3 +217,25 @@ def test_threads_share_the_table(rng):
     for t in threads:
         t.join()
     assert not failures, failures
+
+
+def test_pricing_imports_nothing_and_charges_an_import_not_yet_paid():
+    """A fresh process: pricing the fft backend leaves scipy.fft unimported and charges its
+    first import (it used to import it while pricing, so the import was never charged)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, numpy as np\n"
+        "from convcli.engine.plan import make_plan\n"
+        "from convcli.engine.backends.fft import FFTBackend\n"
+        "from convcli.engine.backends.costs import cost\n"
+        "plan = make_plan(np.ones((4096, 4096), np.float32), np.ones((101, 101), np.float32),"
+        " 'same', flip=True)\n"
+        "method = FFTBackend().estimate(plan)\n"
+        "assert 'scipy.fft' not in sys.modules, 'pricing imported scipy.fft'\n"
+        "assert 'scipy.fft' in method.name, method.name\n"
+        "assert method.seconds > cost('scipy_fft_import'), method.seconds\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
