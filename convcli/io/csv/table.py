@@ -178,16 +178,14 @@ def write_signal(
         values = values[:, None]
     if values.shape != table.data.shape:
         raise ValueError(f"values have shape {values.shape}, the table needs {table.data.shape}")
-    head = "".join(line + fmt.newline for line in fmt.preamble)
-    if fmt.header is not None:
-        head += fmt.header + fmt.newline
+    head = head_bytes(table)
     fast = values.size >= FAST_BYTES // 10 and table.encoding == "utf-8" and not table.extras
     if fast and polars_installed():
         from convcli.io.csv import polars as polars_csv
 
         if polars_csv.WRITES_LIKE_REPR and fmt.ncols <= polars_csv.MAX_COLUMNS:
             with atomic_output(dest) as out:
-                out.write(head.encode())
+                out.write(head)
                 if table.final_newline:  # straight to the file: the text is never held
                     polars_csv.format_body(fmt, values, table.passthrough, precision, out)
                 else:
@@ -199,8 +197,17 @@ def write_signal(
     if not table.final_newline and body:
         body = body[: -len(fmt.newline.encode())]
     with atomic_output(dest) as out:
-        out.write(head.encode(table.encoding))
+        out.write(head)
         out.write(body)
+
+
+def head_bytes(table: SignalTable) -> bytes:
+    """The lines before the data rows as written: the preamble and the header."""
+    fmt = table.fmt
+    head = "".join(line + fmt.newline for line in fmt.preamble)
+    if fmt.header is not None:
+        head += fmt.header + fmt.newline
+    return head.encode(table.encoding)
 
 
 def polars_installed() -> bool:
