@@ -48,20 +48,35 @@ def wall(cmd: list[str] | str, repeat: int, shell: bool = False) -> float:
 
 
 def timed(cmd: list[str] | str, repeat: int, shell: bool = False) -> tuple[float, float, float]:
-    """Median wall seconds, the largest peak RSS (MB, from wait4) and the median CPU seconds
-    (user + system: what a busy machine changes least) of ``repeat`` runs."""
+    """Median wall seconds, the largest peak RSS (MB) and the median CPU seconds (user +
+    system: what a busy machine changes least) of ``repeat`` runs. RSS and CPU come from GNU
+    time when installed: wait4's own figure counts this (large) process's peak too, which a
+    child's exec inherits."""
     times, peaks, cpus = [], [], []
     for _ in range(repeat):
-        begin = time.perf_counter()
-        process = subprocess.Popen(cmd, shell=shell, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL)
-        _, status, usage = os.wait4(process.pid, 0)
-        times.append(time.perf_counter() - begin)
-        if os.waitstatus_to_exitcode(status) != 0:
-            raise SystemExit(f"{cmd} failed")
-        peaks.append(usage.ru_maxrss / 1024)  # Linux: kilobytes
-        cpus.append(usage.ru_utime + usage.ru_stime)
+        with tempfile.NamedTemporaryFile("r", suffix=".time") as log:
+            argv = ["bash", "-c", cmd] if shell else list(cmd)
+            if GNU_TIME:
+                argv = [GNU_TIME, "-f", "%M %U %S", "-o", log.name, *argv]
+            begin = time.perf_counter()
+            process = subprocess.Popen(argv, stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.DEVNULL)
+            _, status, usage = os.wait4(process.pid, 0)
+            times.append(time.perf_counter() - begin)
+            if os.waitstatus_to_exitcode(status) != 0:
+                raise SystemExit(f"{cmd} failed")
+            if GNU_TIME:
+                peak, user, system = log.read().split()[-3:]
+                peaks.append(int(peak) / 1024)
+                cpus.append(float(user) + float(system))
+            else:
+                peaks.append(usage.ru_maxrss / 1024)  # Linux: kilobytes
+                cpus.append(usage.ru_utime + usage.ru_stime)
     return statistics.median(times), max(peaks), statistics.median(cpus)
+
+
+GNU_TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
+"""GNU time, which reports the command's own peak RSS."""
 
 
 def make_csv(path: Path, rows: int) -> None:
