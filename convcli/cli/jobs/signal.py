@@ -104,8 +104,14 @@ def _prompt_polars_frees() -> None:
     import os
     import sys
 
-    if "polars" not in sys.modules:
-        os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
+    if "polars" in sys.modules:
+        return
+    conf = os.environ.get("_RJEM_MALLOC_CONF", "")
+    # polars writes its defaults there on import, so a child of a process that imported it
+    # inherits them: only a setting beyond those is the user's
+    if "decay_ms" not in conf.removeprefix("dirty_decay_ms:500,muzzy_decay_ms:1000"):
+        os.environ["_RJEM_MALLOC_CONF"] = ",".join(
+            filter(None, (conf, "dirty_decay_ms:0,muzzy_decay_ms:0")))
 
 
 def _nan(policy: str, source: str, table) -> str:
