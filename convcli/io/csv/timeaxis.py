@@ -16,9 +16,9 @@ import numpy as np
 from convcli.io.csv.sniff import CsvFormat
 
 RTOL = 1e-6
+"""Steps within this fraction of the first one count as equal (decimal time cells)."""
 SLICE_ROWS = 1 << 16
 """Cells checked at a time."""
-"""Steps within this fraction of the first one count as equal (decimal time cells)."""
 
 
 class TimeSteps:
