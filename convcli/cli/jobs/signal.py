@@ -41,7 +41,7 @@ def run(source: str, output: str, spec: str, options: EngineOptions, report: Tim
 
     The cyclic garbage collector is paused meanwhile: importing numpy and polars and making
     a table's objects (none in cycles) would run it hundreds of times for nothing (~5 % of a
-    1M-row smooth); at the end the objects are frozen (``_end_quickly``)."""
+    1M-row smooth)."""
     import gc
 
     enabled = gc.isenabled()
@@ -51,7 +51,6 @@ def run(source: str, output: str, spec: str, options: EngineOptions, report: Tim
     finally:
         if enabled:
             gc.enable()
-    _end_quickly()
 
 
 def _run(source: str, output: str, spec: str, options: EngineOptions, report: Timings,
@@ -102,15 +101,6 @@ def _run(source: str, output: str, spec: str, options: EngineOptions, report: Ti
                     kernel.rotated(2) if options.correlate else kernel, report)
     report.facts.update(backend=outcome.method, rows=int(table.data.shape[0]),
                         columns=table.filtered, path="batch")
-
-
-def _end_quickly() -> None:
-    """The process ends soon after the job: the objects made so far are frozen, so that
-    Python's exit does not walk them all in its last garbage collections (0.1–0.2 s once numpy
-    and polars are loaded, a fifth of the 1M-row smooth; atexit handlers still run)."""
-    import gc
-
-    gc.freeze()
 
 
 def _one_blas_thread() -> None:
