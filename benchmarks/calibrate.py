@@ -17,7 +17,7 @@ import scipy.fft  # noqa: F401  (as in a long-running process: imports already p
 import scipy.ndimage  # noqa: F401
 import scipy.signal  # noqa: F401
 
-from convcli.engine import backends as registry
+from convcli.engine.backends import available
 from convcli.engine.backends.costs import COSTS
 from convcli.engine.plan import make_plan
 
@@ -59,7 +59,7 @@ def main() -> None:
     for label, x, k, options in cases(rng):
         plan = make_plan(x, k, "same", flip=True, **options)
         line = [f"{label:24s}"]
-        for backend in registry.available().values():
+        for backend in available().values():
             try:
                 method = backend.estimate(plan)
             except ValueError:  # this backend cannot run the case
