@@ -126,15 +126,21 @@ def check_writable(target: Target, like: ImageData, frames: int | None = None) -
 
 def to_samples(values: np.ndarray, like: ImageData, *, raw: bool, abs_: bool = False,
                bias: float = 0.0, stretch: tuple[float, float] | None = None) -> np.ndarray:
-    """Filtered float ``values`` as output samples: ``bias`` added, then the magnitude
-    (``abs_``), then ``stretch`` = (low, high) mapped onto 0..maxval (0..1 raw); integer
-    output is rounded to nearest (ties to even) and clipped to the input's type.
+    """Filtered ``values`` (float, or exact integer sums) as output samples: ``bias`` added,
+    then the magnitude (``abs_``), then ``stretch`` = (low, high) mapped onto 0..maxval (0..1
+    raw); integer output is rounded to nearest (ties to even) and clipped to the input's type.
 
     >>> like = ImageData(np.zeros((1, 1, 3, 1), np.uint8), None, "PNG")
     >>> to_samples(np.array([-3.0, 2.5, 300.0]), like, raw=False).tolist()
     [0, 2, 255]
+    >>> to_samples(np.array([-3, 2, 300], np.int16), like, raw=False, abs_=True).tolist()
+    [3, 2, 255]
     """
     integer = not raw and like.dtype.kind in "ui"
+    if integer and values.dtype.kind in "ui" and not bias and stretch is None:
+        low, high = like.value_range  # exact integer sums: clipped, nothing to round
+        magnitude = np.abs(values) if abs_ and values.dtype.kind == "i" else values
+        return np.clip(magnitude, int(low), int(high)).astype(like.dtype)
     work = np.float64 if like.bits > 8 else np.float32
     values = np.array(values, dtype=work)
     if bias:

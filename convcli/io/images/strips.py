@@ -35,16 +35,18 @@ def strip_rows(width: int, channels: int, halo: int) -> int:
 
 
 def filter_in_strips(image: ImageData, target: Target, convolve: Callable, halo: int, *,
-                     abs_: bool = False, bias: float = 0.0) -> None:
-    """Write ``convolve`` (a 'same'-size filter of (rows, W, C) float bands) of every frame of
-    ``image`` to ``target``, band by band, alpha re-attached unchanged."""
+                     abs_: bool = False, bias: float = 0.0, work=None) -> None:
+    """Write ``convolve`` (a 'same'-size filter of (rows, W, C) bands in the type ``work``,
+    float32 — float64 above 8 bits — when None) of every frame of ``image`` to ``target``,
+    band by band, alpha re-attached unchanged."""
     check_writable(target, image)
     frames, height, width, channels = image.frames.shape
     raw = target.raw_values
     alpha = image.alpha if not raw else None
     samples = channels + (alpha is not None)
     dtype = np.float32 if raw or image.dtype.kind == "f" else image.dtype
-    work = np.float32 if image.bits <= 8 else np.float64
+    if work is None:
+        work = np.float32 if image.bits <= 8 else np.float64
     step = strip_rows(width, channels, halo)
     bands = [(f, start, min(height, start + step))
              for f in range(frames) for start in range(0, height, step)]
