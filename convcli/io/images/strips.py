@@ -1,7 +1,9 @@
 """The strip pipeline: an image is filtered and encoded a band of rows at a time, bands
 running on every core at once (convolution, rounding and, for PNG, filtering and deflate,
-all of which release the GIL), joined in order by the encoder. Memory holds the decoded
-input, a few bands and what the encoder keeps — never a float copy of the whole image.
+all of which release the GIL), joined in order by the encoder. An image still being decoded
+(``ImageData.rest``, a PNG) is decoded here, band by band, by the calling thread while the
+others convolve and encode the rows it has. Memory holds the decoded input, a few bands and
+what the encoder keeps — never a float copy of the whole image.
 
 A band is convolved with ``halo`` rows of real input on each side (the kernel's reach), so
 its rows equal those of a whole-image convolution; the image's own top and bottom get the
@@ -51,6 +53,16 @@ def filter_in_strips(image: ImageData, target: Target, convolve: Callable, halo:
     bands = [(f, start, min(height, start + step))
              for f in range(frames) for start in range(0, height, step)]
     threads = settings().threads
+    rest, ready = image.rest, 0 if image.rest is not None else height
+
+    def decoded(rows: int) -> bool:
+        """Decode a band more of the input unless ``rows`` rows are ready; False when they
+        are ready."""
+        nonlocal ready
+        if ready >= rows:
+            return False
+        ready = next(rest, height)
+        return True
 
     with open_sink(target, image, frames, height, width, samples, dtype) as sink:
         def band(f: int, start: int, stop: int):
@@ -64,15 +76,24 @@ def filter_in_strips(image: ImageData, target: Target, convolve: Callable, halo:
 
         if threads == 1:
             for f, start, stop in bands:
+                while decoded(min(height, stop + halo)):
+                    pass
                 sink.write(band(f, start, stop))
+            image.complete()
             return
         with ThreadPoolExecutor(threads, thread_name_prefix="convcli-band") as pool:
             pending: deque = deque()
             try:
                 for f, start, stop in bands:
+                    # this thread decodes while the pool convolves and encodes the bands
+                    # decoded so far, writing those done in order between bands
+                    while decoded(min(height, stop + halo)):
+                        while pending and pending[0].done():
+                            sink.write(pending.popleft().result())
                     pending.append(pool.submit(band, f, start, stop))
                     if len(pending) > 2 * threads:
                         sink.write(pending.popleft().result())
+                image.complete()
                 while pending:
                     sink.write(pending.popleft().result())
             finally:
