@@ -22,6 +22,7 @@ from convcli.engine.plan import Plan
 
 SLAB_ELEMENTS = 1 << 15  # output elements per slab: a slab's accumulator stays in cache
 INTEGER_SLAB_ELEMENTS = 1 << 17  # the integer taps' slabs: whole rows, fewer calls
+INTEGER_PARALLEL_ELEMENTS = 1 << 20  # output elements per core, at least, worth a thread
 
 
 def _accumulator_dtype(plan: Plan) -> np.dtype:
@@ -293,7 +294,9 @@ def integer_correlate_valid(plan: Plan) -> np.ndarray:
                     np.multiply(total, dtype.type(weight), out=total)
                     np.add(acc, total, out=acc)
 
-    chunks = parallel.split(len(starts), parallel.threads())
+    # a band of the strip pipeline (already one per core) runs here, in its own thread
+    parts = min(parallel.threads(), max(1, out.size // INTEGER_PARALLEL_ELEMENTS))
+    chunks = parallel.split(len(starts), parts)
     parallel.run_all([lambda lo=lo, hi=hi: run(lo, hi) for lo, hi in chunks])
     return out
 
