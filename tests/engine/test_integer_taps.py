@@ -75,3 +75,26 @@ def test_one_weight_kernel_and_lone_tap():
         plan = make_plan(x, k, "same", flip=True)
         np.testing.assert_array_equal(integer_correlate_valid(plan),
                                       int64_taps(x, k, "same"))
+
+
+RANK_ONE = {
+    "box": np.ones((3, 3), np.int64),
+    "sobel": np.outer([1, 2, 1], [1, 0, -1]),
+    "rank one and a tap": np.outer([1, 2, 1], [1, -2, 3]) + np.pad([[5]], ((0, 2), (2, 0))),
+    "non-negative, negative correction": np.array([[2, 2], [2, 1]]),
+    "not rank one": np.array([[1, 2, 3], [4, 5, 6], [7, 8, 10]]),
+}
+
+
+@pytest.mark.parametrize("name", RANK_ONE)
+@pytest.mark.parametrize("xtype", [np.uint8, np.int16, np.uint16])
+def test_rank_one_passes_equal_the_int64_taps(name, xtype):
+    k = RANK_ONE[name]
+    k = k.astype(np.uint8 if k.min() >= 0 and xtype == np.uint8 else np.int8)
+    x = RNG.integers(0, np.iinfo(xtype).max, (19, 23, 2), endpoint=True).astype(xtype)
+    for boundary in ("reflect", "fill", "wrap"):
+        got = run(x, k[..., None], "same", flip=True, backend="direct", boundary=boundary,
+                  axes=(0, 1))
+        assert got.method == "direct:integer taps"
+        np.testing.assert_array_equal(got.values, int64_taps(x, k[..., None], "same",
+                                                             boundary=boundary, axes=(0, 1)))
