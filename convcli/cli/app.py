@@ -112,9 +112,9 @@ def _with_flag(exc: ConvcliError) -> str:
     return f"{exc} ({flag.format(value=value)})"
 
 
-def usage_lines(exc: UsageError) -> list[str]:
-    """A usage error as the one ``convcli: error:`` line (with a close match when there is one)
-    and a ``Try 'convcli CMD -h'`` line."""
+def usage_line(exc: UsageError) -> str:
+    """A usage error as one ``convcli: error:`` line: the close match when there is one, and
+    where the command's help is."""
     message = exc.message.strip()
     param = getattr(exc, "param", None)
     if isinstance(exc, MissingParameter) and param is not None:
@@ -139,10 +139,8 @@ def usage_lines(exc: UsageError) -> list[str]:
                        f"{', '.join(choices)}" + (f"; did you mean {hint!r}?" if hint else ""))
     else:
         message = (message[:1].lower() + message[1:]).replace(". Did you mean", "; did you mean")
-    lines = [f"convcli: error: {' '.join(message.split())}"]
-    if exc.ctx is not None:
-        lines.append(f"Try '{exc.ctx.command_path} -h' for help.")
-    return lines
+    where = f" (see '{exc.ctx.command_path} -h')" if exc.ctx is not None else ""
+    return f"convcli: error: {' '.join(message.split()).rstrip('.')}{where}"
 
 
 _BAD_CHOICE = re.compile(r"'(.*)' is not one of (.*)$")
@@ -185,7 +183,7 @@ def main() -> None:
         exc.show()
         sys.exit(exc.exit_code)
     except UsageError as exc:
-        sys.stderr.write("\n".join(usage_lines(exc)) + "\n")
+        sys.stderr.write(usage_line(exc) + "\n")
         sys.exit(exc.exit_code)
     except ConvcliError as exc:
         if _debug():

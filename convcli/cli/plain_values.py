@@ -3,8 +3,8 @@
 Typer (0.2x) checks every option value with a pydantic ``TypeAdapter``; importing pydantic and
 building the adapters costs about 0.1 s of each run, more than a small job takes. ``install``
 puts a front in place: a value that is plainly right for its annotation (text for ``str``, a
-choice spelt exactly, digits within the bounds for ``int``, a plain decimal for ``float``,
-what the option's own parser returns) is
+choice or an enum value spelt exactly, digits within the bounds for ``int``, a plain decimal
+for ``float``, what the option's own parser returns, each value of a repeated option) is
 taken as Typer would take it; anything else, and every other annotation, goes to Typer's own
 check, which words its error as it always has. Without Typer's internals (another version)
 nothing is changed.
@@ -12,6 +12,7 @@ nothing is changed.
 
 from __future__ import annotations
 
+import enum
 import re
 import typing
 from typing import Any
@@ -30,7 +31,19 @@ def plain_value(annotation: Any, info: Any, value: Any) -> tuple[bool, Any]:
     ((True, 15), (False, None), (True, 'a'))
     >>> plain_value(typing.Literal["max", "mean"], info, "Max")
     (False, None)
+    >>> plain_value(enum.Enum("Op", {"MAX": "max"}), info, "max")[1].name
+    'MAX'
+    >>> plain_value(list[str], info, ("edge", "sobel")), plain_value(list[int], info, ("0",))
+    ((True, ['edge', 'sobel']), (False, None))
     """
+    if typing.get_origin(annotation) is list:  # a repeated option: each value on its own
+        if not isinstance(value, (list, tuple)):
+            return False, None
+        (item,) = typing.get_args(annotation) or (str,)
+        taken = [plain_value(item, info, one) for one in value]
+        if all(plain for plain, _ in taken):
+            return True, [one for _, one in taken]
+        return False, None
     parser = getattr(info, "parser", None)
     if parser is not None:  # Typer calls it the same way; a ValueError it words itself
         try:
@@ -41,6 +54,11 @@ def plain_value(annotation: Any, info: Any, value: Any) -> tuple[bool, Any]:
         return True, value
     if annotation is str:
         return (True, value) if isinstance(value, str) else (False, None)
+    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+        if isinstance(value, annotation):
+            return True, value
+        member = annotation._value2member_map_.get(value) if isinstance(value, str) else None
+        return (True, member) if member is not None else (False, None)
     if typing.get_origin(annotation) is typing.Literal:
         exact = getattr(info, "case_sensitive", True) and isinstance(value, str)
         return (True, value) if exact and value in typing.get_args(annotation) else (False, None)
@@ -90,7 +108,7 @@ def install() -> None:
 
     def build(descriptor: Any) -> Any:
         if getattr(descriptor, "file_annotation", None) is not None \
-                or getattr(descriptor, "is_list", True) or getattr(descriptor, "is_tuple", True):
+                or getattr(descriptor, "is_tuple", True):
             return typer_builds(descriptor)
         return PlainRuntimeParam(descriptor)
 

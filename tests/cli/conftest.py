@@ -27,13 +27,12 @@ def run(*args, input=None, cwd=None, check=True):
 
 
 def fails(*args, input=None, cwd=None) -> str:
-    """Run convcli expecting a user error: exit 2, one error line (a usage error may add one
-    ``Try 'convcli CMD -h' for help.`` line), no traceback."""
+    """Run convcli expecting a user error: exit 2, one error line, no traceback."""
     result = run(*args, input=input, cwd=cwd, check=False)
     err = result.stderr.decode()
     assert result.returncode == 2, (result.returncode, err)
     assert err.startswith("convcli: error: "), err
     lines = err.splitlines()
-    assert len(lines) == 1 or (len(lines) == 2 and lines[1].startswith("Try 'convcli")), err
+    assert len(lines) == 1, err
     assert "Traceback" not in err
     return err

@@ -25,7 +25,26 @@ def test_plain_values_are_taken_and_the_rest_left_to_typer():
     assert plain_value(choices, FREE, "same") == (True, "same")
     assert plain_value(choices, FREE, "SAME") == (False, None)
     assert plain_value(bool, FREE, True) == (True, True)
-    assert plain_value(list[str], FREE, ["a"]) == (False, None)
+    assert plain_value(list[str], FREE, ("a", "b")) == (True, ["a", "b"])
+    assert plain_value(list[int], BOUNDS, ("3", "99")) == (False, None)
+    assert plain_value(list[str], FREE, "a") == (False, None)
+
+
+def test_enum_values_are_the_members_typer_returns():
+    import enum
+
+    from typer._coercion import build_runtime_param, resolve_type_descriptor
+    from typer.models import OptionInfo
+
+    class Op(enum.Enum):
+        MAGNITUDE = "magnitude"
+        MAX = "max"
+
+    typer_says = build_runtime_param(resolve_type_descriptor(Op, OptionInfo()))
+    assert plain_value(Op, FREE, "max") == (True, Op.MAX)
+    assert typer_says._coerce_value("max", None, None) is Op.MAX
+    assert plain_value(Op, FREE, Op.MAX) == (True, Op.MAX)
+    assert plain_value(Op, FREE, "Max") == (False, None)
 
 
 def test_a_parser_runs_once_and_its_value_error_goes_to_typer():
@@ -42,6 +61,11 @@ def test_a_plain_run_does_not_import_pydantic(tmp_path):
          "--boundary", "nearest", "--stride", "1"],
         capture_output=True, timeout=120, check=True)
     assert b"pydantic" not in result.stderr
+    image = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "convcli", "filter",
+         str(SAMPLES / "astronaut.png"), "-k", "edge", "-k", "sobel", "--combine", "max", "-q",
+         "-o", str(tmp_path / "e.png")], capture_output=True, timeout=120, check=True)
+    assert b"pydantic" not in image.stderr
     assert out.read_bytes().startswith(SAMPLES.joinpath("trajectory.csv").read_bytes()[:20])
 
 
