@@ -259,3 +259,26 @@ def test_png_cut_short_mid_image_writes_nothing(tmp_path):
         lines = result.stderr.decode().splitlines()
         assert len(lines) == 1 and "the PNG file is truncated or corrupt" in lines[0]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cut.png"]
+
+
+def test_png_stream_short_of_rows_fails_mid_image_without_output_file(tmp_path):
+    """Whole chunks holding too few rows: found while the first bands are being written,
+    one error line, and the output file never appears."""
+    import struct
+    import zlib
+
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + \
+            struct.pack(">I", zlib.crc32(body, zlib.crc32(kind)))
+
+    width, height = 64, 3000
+    lines = bytes((1 + width * 3) * (height - 5))  # filter None, black: five rows short
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    source = tmp_path / "short.png"
+    source.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) +
+                       chunk(b"IDAT", zlib.compress(lines)) + chunk(b"IEND", b""))
+    result = run("filter", source, "-k", "edge", "-o", tmp_path / "o.png")
+    lines_out = result.stderr.decode().splitlines()
+    assert result.returncode == 2 and len(lines_out) == 1
+    assert "ends after row 2995" in lines_out[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["short.png"]

@@ -143,27 +143,27 @@ def _bands(payloads: list[memoryview], header: bytes, out: np.ndarray) -> Iterat
     samples = out.shape[2]
     unfilter = imagecodecs.spng_decode if (depth, samples) in _SPNG else imagecodecs.png_decode
     pieces = inflated(iter(payloads), band * line)
+    # the filtered lines still to unfilter; from the second band on, led by the row above
+    # as a filter-None line (decoded again, to the same values)
     pending = bytearray()
-    previous = b""  # the last decoded row as the file's bytes, behind a filter-None byte
+    lead = 0
     row = 0
     while row < height:
         rows = min(band, height - row)
-        want = rows * line
+        want = lead + rows * line
         for piece in pieces:
             pending += piece
             if len(pending) >= want:
                 break
         if len(pending) < want:
-            raise ValueError(f"the image data ends after row {row + len(pending) // line}")
-        if row:  # the band led by the row above it (decoded again, to the same values)
-            png = stored_png(header, rows + 1, previous + pending[:want])
-            target = out[row - 1:row + rows]
-        else:
-            png = stored_png(header, rows, memoryview(pending)[:want])
-            target = out[:rows]
-        del pending[:want]
+            whole = row + (len(pending) - lead) // line
+            raise ValueError(f"the image data ends after row {whole}")
+        png = stored_png(header, rows + (lead > 0), memoryview(pending)[:want])
+        target = out[row - (lead > 0):row + rows]
         unfilter(png, out=target if target.shape[2] > 1 else target[..., 0])
         last = out[row + rows - 1]
-        previous = b"\0" + (last.astype(">u2") if depth == 16 else last).tobytes()
+        del pending[:want - line]  # keep room for the last row as the next band's lead
+        pending[:line] = b"\0" + (last.astype(">u2") if depth == 16 else last).tobytes()
+        lead = line
         row += rows
         yield row
