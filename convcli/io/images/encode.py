@@ -165,10 +165,13 @@ def to_samples(values: np.ndarray, like: ImageData, *, raw: bool, abs_: bool = F
 
 class FrameSink:
     """Collects each frame's rows in order for the encoders that need whole frames; like
-    ``png.PngWriter`` it has ``prepare`` (thread-safe) and ``write`` (in order)."""
+    ``png.PngWriter`` it has ``prepare`` (thread-safe) and ``write`` (in order). ``pad``: one
+    unused sample more per pixel (RGB held as RGBX, which Pillow encodes without a copy)."""
 
-    def __init__(self, frames: int, height: int, width: int, samples: int, dtype) -> None:
-        self.array = np.empty((frames, height, width, samples), dtype)
+    def __init__(self, frames: int, height: int, width: int, samples: int, dtype,
+                 pad: bool = False) -> None:
+        self.held = np.empty((frames, height, width, samples + pad), dtype)
+        self.array = self.held[..., :samples] if pad else self.held
         self.frame = self.row = 0
 
     @staticmethod
@@ -200,12 +203,15 @@ def open_sink(target: Target, like: ImageData, frames: int, height: int, width: 
             yield writer
             writer.close()
             return
-        sink = FrameSink(frames, height, width, samples, dtype)
+        padded = target.format == "JPEG" and frames == 1 and samples == 3 and \
+            np.dtype(dtype) == np.uint8
+        sink = FrameSink(frames, height, width, samples, dtype, pad=padded)
         yield sink
-        _encode_whole(out, target, like, sink.array)
+        _encode_whole(out, target, like, sink.held if padded else sink.array, rgbx=padded)
 
 
-def _encode_whole(out, target: Target, like: ImageData, array: np.ndarray) -> None:
+def _encode_whole(out, target: Target, like: ImageData, array: np.ndarray,
+                  rgbx: bool = False) -> None:
     if target.format == "NPY":
         values = array if array.shape[0] > 1 else array[0]
         if values.shape[-1] == 1:
@@ -219,7 +225,7 @@ def _encode_whole(out, target: Target, like: ImageData, array: np.ndarray) -> No
         _encode_tiff(out, like, array, has_alpha=not target.raw_values and
                      like.alpha is not None)
     else:
-        _encode_pillow(out, target, like, array)
+        _encode_pillow(out, target, like, array, rgbx)
 
 
 def _encode_tiff(out, like: ImageData, array: np.ndarray, has_alpha: bool) -> None:
@@ -249,12 +255,19 @@ def _encode_tiff(out, like: ImageData, array: np.ndarray, has_alpha: bool) -> No
     out.write(buffer.getvalue())
 
 
-def _encode_pillow(out, target: Target, like: ImageData, array: np.ndarray) -> None:
+def _encode_pillow(out, target: Target, like: ImageData, array: np.ndarray,
+                   rgbx: bool = False) -> None:
+    """``rgbx``: ``array`` is one RGB frame held as RGBX, handed to Pillow without a copy."""
     from PIL import Image
 
-    samples = array.shape[-1]
+    samples = array.shape[-1] - rgbx
     mode = {1: "L", 2: "LA", 3: "RGB", 4: "RGBA"}[samples]
-    images = [Image.fromarray(frame if samples > 1 else frame[..., 0], mode) for frame in array]
+    if rgbx:
+        height, width = array.shape[1:3]
+        images = [Image.frombuffer("RGBX", (width, height), array[0], "raw", "RGBX", 0, 1)]
+    else:
+        images = [Image.fromarray(frame if samples > 1 else frame[..., 0], mode)
+                  for frame in array]
     params: dict = {}
     if target.format in QUALITY:
         params["quality"] = target.quality or QUALITY[target.format]
