@@ -4,6 +4,7 @@
 - a 1M-row t,x,y,z CSV: `convcli smooth` (the default install: polars is a core dependency)
   against a polars script (read_csv, ewm_mean(alpha=0.1, adjust=False), write_csv) and
   Miller's `step -a ewma`, with each process's peak RSS (targets: ≤ 1.5× polars, ≤ 200 MB);
+  then a 1e7-row file, which streams: its peak RSS (target: constant memory);
 - images (issue 9), each against libvips `vips conv` and ImageMagick 6 `-morphology Convolve`,
   with wall time, output size and peak RSS (GNU time): a 4096² RGB PNG (the astronaut photo
   resized up) with the 3×3 Laplacian (edge) — targets ≤ 0.8× libvips' level-1 PNG time, size
@@ -14,8 +15,9 @@ Medians of --repeat runs (wall time of the whole process), ratios against each p
 sizes. Peers that are not installed are skipped (apt-get install miller imagemagick
 libvips-tools; pip install polars).
 
-    python benchmarks/cli.py [--repeat 3] [--rows 1000000] [--side 4096] [--no-images]
-                             [--only images] [--cases png,png16,gaussian,jpeg]
+    python benchmarks/cli.py [--repeat 3] [--rows 1000000] [--stream-rows 10000000]
+                             [--side 4096] [--no-images] [--only images]
+                             [--cases png,png16,gaussian,jpeg]
 """
 
 from __future__ import annotations
@@ -47,20 +49,35 @@ def wall(cmd: list[str] | str, repeat: int, shell: bool = False) -> float:
 
 
 def timed(cmd: list[str] | str, repeat: int, shell: bool = False) -> tuple[float, float, float]:
-    """Median wall seconds, the largest peak RSS (MB, from wait4) and the median CPU seconds
-    (user + system: what a busy machine changes least) of ``repeat`` runs."""
+    """Median wall seconds, the largest peak RSS (MB) and the median CPU seconds (user +
+    system: what a busy machine changes least) of ``repeat`` runs. RSS and CPU come from GNU
+    time when installed: wait4's own figure counts this (large) process's peak too, which a
+    child's exec inherits."""
     times, peaks, cpus = [], [], []
     for _ in range(repeat):
-        begin = time.perf_counter()
-        process = subprocess.Popen(cmd, shell=shell, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL)
-        _, status, usage = os.wait4(process.pid, 0)
-        times.append(time.perf_counter() - begin)
-        if os.waitstatus_to_exitcode(status) != 0:
-            raise SystemExit(f"{cmd} failed")
-        peaks.append(usage.ru_maxrss / 1024)  # Linux: kilobytes
-        cpus.append(usage.ru_utime + usage.ru_stime)
+        with tempfile.NamedTemporaryFile("r", suffix=".time") as log:
+            argv = ["bash", "-c", cmd] if shell else list(cmd)
+            if GNU_TIME:
+                argv = [GNU_TIME, "-f", "%M %U %S", "-o", log.name, *argv]
+            begin = time.perf_counter()
+            process = subprocess.Popen(argv, stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.DEVNULL)
+            _, status, usage = os.wait4(process.pid, 0)
+            times.append(time.perf_counter() - begin)
+            if os.waitstatus_to_exitcode(status) != 0:
+                raise SystemExit(f"{cmd} failed")
+            if GNU_TIME:
+                peak, user, system = log.read().split()[-3:]
+                peaks.append(int(peak) / 1024)
+                cpus.append(float(user) + float(system))
+            else:
+                peaks.append(usage.ru_maxrss / 1024)  # Linux: kilobytes
+                cpus.append(usage.ru_utime + usage.ru_stime)
     return statistics.median(times), max(peaks), statistics.median(cpus)
+
+
+GNU_TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
+"""GNU time, which reports the command's own peak RSS."""
 
 
 def make_csv(path: Path, rows: int) -> None:
@@ -72,6 +89,30 @@ def make_csv(path: Path, rows: int) -> None:
         f.write("t,x,y,z\n")
         np.savetxt(f, np.column_stack([t, noisy]), fmt=["%d", "%.6f", "%.6f", "%.6f"],
                    delimiter=",")
+
+
+def make_big_csv(path: Path, rows: int) -> None:
+    """``make_csv``'s table for many rows, written by polars (np.savetxt takes minutes)."""
+    import polars as pl
+
+    rng = np.random.default_rng(0)
+    walk = np.cumsum(rng.standard_normal((rows, 3)), axis=0)
+    noisy = np.round(walk + rng.standard_normal((rows, 3)) * 0.5, 6)
+    pl.DataFrame({"t": np.arange(rows), "x": noisy[:, 0], "y": noisy[:, 1],
+                  "z": noisy[:, 2]}).write_csv(path, float_precision=6)
+
+
+def stream_row(tmp: Path, rows: int) -> None:
+    """A file too large to read whole streams in constant memory: one run's wall time, rows
+    per second and peak RSS (issue 10: constant memory)."""
+    csv = tmp / "stream.csv"
+    make_big_csv(csv, rows)
+    seconds, peak, cpu = timed([CONVCLI, "smooth", str(csv), "-q", "-o", str(tmp / "so.csv")],
+                               1)
+    print(f"\n## smooth {rows:,}-row t,x,y,z CSV ({csv.stat().st_size / 1e6:.0f} MB: streams)")
+    print(f"  convcli: {seconds:.2f} s (CPU {cpu:.2f} s), {rows / seconds / 1e3:.0f} k rows/s, "
+          f"peak RSS {peak:.0f} MB")
+    csv.unlink()
 
 
 def make_photo(side: int):
@@ -196,6 +237,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--stream-rows", type=int, default=10_000_000,
+                        help="Rows of the file that streams (0: skip that row).")
     parser.add_argument("--side", type=int, default=4096)
     parser.add_argument("--no-images", action="store_true", help="Skip the image rows.")
     parser.add_argument("--only", choices=("images",), help="Only these rows (no start-up "
@@ -251,6 +294,8 @@ def main() -> None:
         ratio = f"  convcli/{name} = {ours / seconds:.2f}" if name != "convcli" else ""
         print(f"  {name}: {seconds:.3f} s (CPU {cpu:.2f} s), peak RSS {peak:.0f} MB{ratio}")
     print(f"  load average during the runs: {os.getloadavg()[0]:.1f}")
+    if args.stream_rows:
+        stream_row(tmp, args.stream_rows)
 
     if not args.no_images:
         image_rows(tmp, args.side, args.repeat, cases)

@@ -168,6 +168,19 @@ def _debug() -> bool:
         return False
 
 
+def _run_app() -> None:
+    """The app, then the objects made so far frozen: Python's exit then skips its last walks
+    over numpy's and polars' objects (0.1–0.2 s of a 1M-row smooth; atexit handlers still
+    run)."""
+    import gc
+
+    try:
+        code = app(prog_name="convcli", standalone_mode=False)
+    finally:
+        gc.freeze()
+    sys.exit(code if isinstance(code, int) else 0)
+
+
 def main() -> None:
     """Entry point: run the app; a user error is one ``convcli: error:`` line, exit code 2;
     SIGINT, SIGTERM and SIGHUP clean up and exit 128 + the signal's number."""
@@ -177,8 +190,7 @@ def main() -> None:
     if not _debug():
         warnings.simplefilter("ignore", RuntimeWarning)  # overflow etc.: results say it
     try:
-        code = app(prog_name="convcli", standalone_mode=False)
-        sys.exit(code if isinstance(code, int) else 0)
+        _run_app()
     except NoArgsIsHelpError as exc:
         exc.show()
         sys.exit(exc.exit_code)

@@ -175,3 +175,15 @@ def test_text_that_is_not_utf8_passes_through_byte_for_byte():
         live.process.kill()
     assert out == run("smooth", "-", "--kernel", "gaussian:sigma=3", "--no-stream", "-q",
                       input=b"t,label,x\n" + b"".join(rows)).stdout
+
+
+def test_a_file_read_whole_into_a_closed_pipe_ends_quietly(tmp_path):
+    # polars writes the rows of a large file straight to stdout: `| head` must end it quietly
+    source = tmp_path / "in.csv"
+    source.write_bytes(telemetry(60_000))
+    command = (f"'{convcli_path()}' smooth '{source}' -q | head -c 100 > '{tmp_path / 'h'}';"
+               " exit ${PIPESTATUS[0]}")
+    result = subprocess.run(command, shell=True, executable="/bin/bash", capture_output=True,
+                            timeout=120)
+    assert result.returncode == 0 and result.stderr == b""
+    assert (tmp_path / "h").read_bytes().startswith(b"# probe 7\ntime,label,x,y\n")

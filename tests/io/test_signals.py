@@ -313,3 +313,13 @@ def test_wide_tables_read_and_write_in_linear_time(tmp_path):
     table = read_signal(text.encode())
     assert write_bytes(table, table.data, tmp_path) == text.encode()
     assert time.perf_counter() - begin < 20
+
+
+@pytest.mark.parametrize("tail", ["\n", "\n\n", "\n# end\n"])
+def test_blank_lines_at_the_end_are_kept(tail, tmp_path):
+    # issue 10: a file ending in a blank line was refused ("line 4 has 1 fields")
+    text = "t,x\n0,1\n1,2\n" + tail
+    table = read_signal(text.encode())
+    assert table.data[:, 0].tolist() == [1.0, 2.0]
+    write_signal(table, table.data, tmp_path / "o.csv")
+    assert (tmp_path / "o.csv").read_text() == text

@@ -167,3 +167,85 @@ def test_large_inputs_use_polars(tmp_path):
         "print('polars' in sys.modules)\n"
     )
     assert run(code) == ["True"]
+
+
+def test_a_final_blank_line_is_kept_as_the_core_path_keeps_it(tmp_path, monkeypatch):
+    data = big_table() + b"\n"
+    fast, core = read_both(data, monkeypatch)
+    assert fast.extras == core.extras == [(ROWS, "")]
+    out_fast, out_core = write_both(fast, fast.data, tmp_path, monkeypatch)
+    assert out_fast == out_core == data.replace(b",NA,", b",,")
+
+
+def test_polars_written_output_keeps_the_writers_error(tmp_path):
+    # polars re-raises a file object's OSError as a plain OSError without errno: a closed
+    # pipe must stay a BrokenPipeError (ends quietly), a full disk an ENOSPC
+    import errno
+    import io
+
+    from convcli.io.csv.polars import format_body
+
+    table = read_signal(big_table())
+
+    class Failing(io.RawIOBase):
+        def __init__(self, error):
+            self.error = error
+
+        def writable(self):
+            return True
+
+        def write(self, data):
+            raise self.error
+
+    with pytest.raises(BrokenPipeError):
+        format_body(table.fmt, table.data, table.passthrough, out=Failing(BrokenPipeError()))
+    with pytest.raises(OSError) as caught:
+        format_body(table.fmt, table.data, table.passthrough,
+                    out=Failing(OSError(errno.ENOSPC, "No space left on device")))
+    assert caught.value.errno == errno.ENOSPC
+    with open(tmp_path / "whole.csv", "wb") as out:
+        assert format_body(table.fmt, table.data, table.passthrough, out=out) == b""
+    assert (tmp_path / "whole.csv").read_bytes() == format_body(
+        table.fmt, table.data, table.passthrough)
+
+
+def reference_round(values, precision):
+    """The former rounding (log10 for the exponent, masks over the whole array): the new one
+    must give the same values bit for bit."""
+    powers = np.array([float(f"1e{k}") for k in range(-340, 312)])
+    magnitude = np.abs(values)
+    finite = np.isfinite(values) & (magnitude > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        exponent = np.floor(np.log10(np.where(finite, magnitude, 1.0))).astype(np.int64)
+    exponent += magnitude >= powers[exponent + 341]
+    exponent -= magnitude < powers[exponent + 340]
+    shift = precision - 1 - exponent
+    out = values.copy()
+    up = finite & (shift >= 0) & (shift <= 22)
+    down = finite & (shift < 0) & (shift >= -22)
+    out[up] = np.rint(values[up] * powers[shift[up] + 340]) / powers[shift[up] + 340]
+    out[down] = np.rint(values[down] / powers[340 - shift[down]]) * powers[340 - shift[down]]
+    for i in np.flatnonzero(finite & ~up & ~down).tolist():
+        out[i] = float(f"{values[i]:.{precision}g}")
+    overflow = np.isinf(out) & finite
+    out[overflow] = values[overflow]
+    return out
+
+
+@pytest.mark.parametrize("precision", [1, 6, 15, 16])
+def test_rounding_in_chunks_gives_the_former_values(precision):
+    from convcli.io.csv.format import CHUNK, round_significant
+
+    rng = np.random.default_rng(3)
+    powers = np.array([float(f"1e{k}") for k in range(-320, 309)])
+    values = np.concatenate([
+        np.cumsum(rng.normal(size=3 * CHUNK)) * 0.1234567,  # whole chunks on the quick path
+        10.0 ** rng.uniform(-320, 308, 20_000) * rng.choice([-1, 1], 20_000),
+        powers, np.nextafter(powers, 0), np.nextafter(powers, np.inf),
+        [0.0, -0.0, np.nan, np.inf, -np.inf, 1.7976931348623157e308, 5e-324, 9.5e-5],
+    ])
+    with np.errstate(over="ignore"):
+        expected = reference_round(values, precision)
+    got = round_significant(values, precision)
+    np.testing.assert_array_equal(got, expected)
+    assert np.array_equal(np.signbit(got), np.signbit(expected))

@@ -44,7 +44,7 @@ def smooth(
         "--fill-gaps", help="With --nan ignore, also estimate the missing cells.")] = False,
     stream: Annotated[bool | None, typer.Option(
         "--stream/--no-stream", help="Stream in constant memory (default: on for - and for "
-        "files of 8 MiB or more).")
+        "files of 48 MiB or more).")
     ] = None,
     plot: PlotOpt = None,
     *,

@@ -36,21 +36,38 @@ def round_significant(values: np.ndarray, precision: int = PRECISION) -> np.ndar
     values = np.asarray(values, dtype=np.float64)
     if precision >= 17:
         return values.copy()
-    if values.ndim != 1:
-        return round_significant(values.ravel(), precision).reshape(values.shape)
+    flat = values.ravel()
+    if not len(flat):
+        return flat.copy().reshape(values.shape)
+    if len(flat) <= CHUNK:
+        return _rounded(flat, precision).reshape(values.shape)
+    out = np.empty_like(flat)
+    for start in range(0, len(flat), CHUNK):  # in cache: a few times faster than whole
+        out[start : start + CHUNK] = _rounded(flat[start : start + CHUNK], precision)
+    return out.reshape(values.shape)
+
+
+CHUNK = 1 << 13
+"""Values rounded at a time (their temporaries stay in the CPU's cache)."""
+_LOG10_2 = 78913
+"""⌊log10(2)·2**18⌋: ``(n * _LOG10_2) >> 18`` is ⌊n·log10(2)⌋ for |n| < 2200."""
+
+
+def _rounded(values: np.ndarray, precision: int) -> np.ndarray:
+    """``round_significant`` of a 1-D array: the decimal exponent from the binary one (exact:
+    one comparison with a power of ten settles it), then one scale when every value's fits."""
     magnitude = np.abs(values)
+    twos = np.frexp(values)[1]  # values = m·2**twos, 0.5 ≤ |m| < 1 (twos 0 for 0, NaN, inf)
+    exponent = ((twos - 1) * _LOG10_2) >> 18  # ⌊log10|v|⌋ or one less
+    exponent += magnitude >= _POWERS[exponent + 341]
+    if exponent.min() >= precision - 1 - EXACT_POWERS and exponent.max() <= precision - 1:
+        scale = _POWERS[precision - 1 + 340 - exponent]  # 0, NaN and inf come through as they are
+        return np.rint(values * scale) / scale
     finite = np.isfinite(values) & (magnitude > 0)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        exponent = np.floor(np.log10(np.where(finite, magnitude, 1.0))).astype(np.int64)
-    exponent += magnitude >= _POWERS[exponent + 341]  # log10 may be one off near a power
-    exponent -= magnitude < _POWERS[exponent + 340]
-    shift = precision - 1 - exponent
+    shift = precision - 1 - exponent.astype(np.int64)
     out = values.copy()
     up = finite & (shift >= 0) & (shift <= EXACT_POWERS)
     down = finite & (shift < 0) & (shift >= -EXACT_POWERS)
-    if up.all():
-        scale = _POWERS[shift + 340]
-        return np.rint(values * scale) / scale
     scale = _POWERS[shift[up] + 340]
     out[up] = np.rint(values[up] * scale) / scale
     scale = _POWERS[340 - shift[down]]

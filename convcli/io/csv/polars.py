@@ -11,11 +11,12 @@ import inspect
 import io
 import re
 from collections.abc import Sequence
+from typing import BinaryIO
 
 import numpy as np
 import polars as pl
 
-from convcli.io.csv.format import PRECISION, integral, round_significant
+from convcli.io.csv.format import CHUNK, PRECISION, integral, round_significant
 from convcli.io.csv.sniff import DELIMITERS, CsvFormat
 
 _MISSING_CELLS = ["", "NA", "N/A", "na", "n/a", "null", "NULL", "Null"]
@@ -45,52 +46,85 @@ WRITES_LIKE_REPR = _formats_like_repr()
 _ERRORS = (pl.exceptions.PolarsError, ValueError, TypeError, OverflowError)
 
 
-def _maybe_skipped(body: bytes) -> bool:
-    """False when ``body`` surely has no comment or blank line (quick substring tests)."""
-    if b"#" in body or body[:1] in (b"\n", b"\r", b" ", b"\t", b""):
-        return True
-    marks = np.frombuffer(body, np.uint8)
-    after = marks[np.flatnonzero(marks[:-1] == 10) + 1]  # the first byte of each later line
-    return bool(np.isin(after, (10, 13, 32, 9)).any())
+_SKIPS_LINES = "skip_lines" in inspect.signature(pl.read_csv).parameters
 
 
-def parse_body(body: bytes, fmt: CsvFormat) -> tuple[np.ndarray, list[pl.Series]] | None:
-    """Parse the data rows in ``body`` (the bytes after the header) like ``parse_rows``."""
+def parse_body(
+    body: bytes, fmt: CsvFormat, start: int = 0
+) -> tuple[np.ndarray, list[pl.Series]] | None:
+    """Parse the data rows in ``body[start:]`` (the bytes after the header; ``start`` after a
+    newline) like ``parse_rows``; the numbers as a column-major rows × filtered array."""
+    frame = read_frame(body, fmt, start)
+    return None if frame is None else frame_columns(frame, fmt)
+
+
+def read_frame(body: bytes, fmt: CsvFormat, start: int = 0) -> pl.DataFrame | None:
+    """The first half of ``parse_body``: the rows as a frame, every check done (``body`` is
+    no longer needed), its filtered columns Float64 (null where missing), the others text."""
     delimiter = fmt.delimiter
     if delimiter not in DELIMITERS or not 2 <= fmt.ncols <= MAX_COLUMNS:
         return None
-    if b'"' in body or b"\0" in body:
+    if body.find(b'"', start) >= 0 or body.find(b"\0", start) >= 0:
         return None
-    body = body[:-1] if body.endswith(b"\n") else body
-    if _maybe_skipped(body) and _SKIPPED_LINE.search(body):  # the core path keeps them
-        return None
+    if start and not _SKIPS_LINES:
+        body, start = body[start:], 0
+    end = len(body) - body.endswith(b"\n")
+    if body.find(b"#", start, end) >= 0 and _SKIPPED_LINE.search(body, max(start - 1, 0), end):
+        return None  # comments: the core path keeps them (from start - 1, a newline, as ^)
     filtered = set(fmt.filtered)
     schema = {f"c{j}": pl.Float64 if j in filtered else pl.String for j in range(fmt.ncols)}
     options = {"has_header": False, "separator": delimiter, "quote_char": None,
                "raise_if_empty": False, **_EMPTY_CELLS_AS_TEXT}
+    if start:
+        options["skip_lines"] = body.count(b"\n", 0, start)
     try:  # numbers parsed as they are read; a marker such as NA fails, then text and cast
         frame = pl.read_csv(body, schema=schema, **options)
-        typed = True
     except _ERRORS:
         try:
             frame = pl.read_csv(body, infer_schema=False, **options)
-            typed = False
         except _ERRORS:  # any complaint at all: the core path decides and explains
             return None
-    if frame.width != fmt.ncols or body.count(delimiter.encode()) != frame.height * (fmt.ncols - 1):
-        return None
-    columns = frame.get_columns()
-    data = np.empty((frame.height, len(fmt.filtered)))
-    for k, j in enumerate(fmt.filtered):
-        values = columns[j]
-        if not typed:
-            values = values.cast(pl.Float64, strict=False)
-            if (values.is_null() & ~columns[j].is_in(_MISSING_CELLS)).any():
+        frame = frame.rename(dict(zip(frame.columns, schema)))
+        for j in fmt.filtered:
+            cells = frame.get_column(f"c{j}")
+            values = cells.cast(pl.Float64, strict=False)
+            if (values.is_null() & ~cells.is_in(_MISSING_CELLS)).any():
                 return None
-        data[:, k] = values.to_numpy()  # null → NaN; without nulls a view, no copy
-    if np.isinf(data).any():
+            frame = frame.with_columns(values)
+    newlines, delimiters = _counts(body, start, end, (ord("\n"), ord(delimiter)))
+    lines = newlines + 1 if end > start else 0
+    if frame.width != fmt.ncols or frame.height != lines or \
+            delimiters != lines * (fmt.ncols - 1):
+        return None  # a blank line (skipped or read as a row), a ragged one: the core path's
+    columns = [f"c{j}" for j in fmt.filtered]
+    if frame.select(pl.any_horizontal(pl.col(columns).is_infinite().any())).item():
         return None
-    return data, [columns[j] for j in fmt.passthrough]
+    return frame
+
+
+def _counts(body: bytes, start: int, end: int, marks: Sequence[int]) -> list[int]:
+    """How many times each byte of ``marks`` occurs in ``body[start:end]``: one pass in
+    cache-sized pieces (a third of the time of one ``bytes.count`` per mark)."""
+    view = np.frombuffer(body, np.uint8, end - start, start)
+    totals = [0] * len(marks)
+    for begin in range(0, len(view), COUNT_BYTES):
+        piece = view[begin : begin + COUNT_BYTES]
+        for k, mark in enumerate(marks):
+            totals[k] += int(np.count_nonzero(piece == mark))
+    return totals
+
+
+COUNT_BYTES = 1 << 18
+
+
+def frame_columns(frame: pl.DataFrame, fmt: CsvFormat) -> tuple[np.ndarray, list[pl.Series]]:
+    """The second half of ``parse_body``: the numbers copied out a column at a time (each
+    freed once copied) and the passthrough columns."""
+    passthrough = [frame.get_column(f"c{j}") for j in fmt.passthrough]
+    data = np.empty((frame.height, len(fmt.filtered)), order="F")
+    for k, j in enumerate(fmt.filtered):
+        data[:, k] = frame.drop_in_place(f"c{j}").to_numpy()  # null → NaN
+    return data, passthrough
 
 
 def format_body(
@@ -98,9 +132,36 @@ def format_body(
     data: np.ndarray,
     passthrough: Sequence[Sequence[str]],
     precision: int = PRECISION,
+    out: BinaryIO | None = None,
 ) -> bytes:
     """UTF-8 bytes of ``format_rows(fmt, data, passthrough, precision=precision)``, when
-    ``WRITES_LIKE_REPR``."""
+    ``WRITES_LIKE_REPR``; written to ``out`` instead when given (then ``b""`` is returned),
+    SLICE_ROWS rows at a time, so that the text and the rounded values are never all held."""
+    if out is None:
+        target = io.BytesIO()
+        _write_rows(_frame(fmt, data, passthrough, precision), fmt, target)
+        return target.getvalue()
+    writer = _Writer(out)
+    for start in range(0, max(len(data), 1), SLICE_ROWS):
+        rows = slice(start, start + SLICE_ROWS)
+        frame = _frame(fmt, data[rows], [cells[rows] for cells in passthrough], precision)
+        try:
+            _write_rows(frame, fmt, writer)
+        except OSError:
+            if writer.error is not None:
+                raise writer.error from None  # polars keeps only its text: the original, typed
+            raise
+    return b""
+
+
+SLICE_ROWS = 1 << 18
+"""Rows formatted and written at a time."""
+
+
+def _frame(
+    fmt: CsvFormat, data: np.ndarray, passthrough: Sequence[Sequence[str]], precision: int
+) -> pl.DataFrame:
+    """The rows as polars writes them: rounded numbers (integers, tiny values as text)."""
     columns: list[pl.Series] = [pl.Series()] * fmt.ncols
     for k, j in enumerate(fmt.filtered):
         values = round_significant(data[:, k], precision)
@@ -115,22 +176,54 @@ def format_body(
         elif len(whole):
             ints = pl.Series(values[whole].astype(np.int64)).cast(pl.String)
             series = series.cast(pl.String).scatter(whole, ints)
-        magnitude = np.abs(values)
-        small = np.flatnonzero((magnitude < _REPR_BELOW) & (magnitude > 0))
+        small = _tiny(values)
         if len(small):
             fixes = pl.Series(list(map(float.__repr__, values[small].tolist())))
             series = series.cast(pl.String).scatter(small, fixes)
         columns[j] = series
     for cells, j in zip(passthrough, fmt.passthrough):
         columns[j] = cells if isinstance(cells, pl.Series) else pl.Series(cells, dtype=pl.String)
-    frame = pl.DataFrame({f"c{j}": column for j, column in enumerate(columns)})
-    out = io.BytesIO()
+    return pl.DataFrame({f"c{j}": column for j, column in enumerate(columns)})
+
+
+def _write_rows(frame: pl.DataFrame, fmt: CsvFormat, target: BinaryIO) -> None:
     frame.write_csv(
-        out,
+        target,
         include_header=False,
         separator=fmt.delimiter,
         line_terminator=fmt.newline,
         quote_style="never",
         null_value=fmt.na_rep,
     )
-    return out.getvalue()
+
+
+class _Writer:
+    """A binary file as polars writes to it, keeping the first OSError its ``write`` raised
+    (polars re-raises a plain OSError without the errno: a closed pipe must stay a
+    BrokenPipeError, a full disk an ENOSPC)."""
+
+    def __init__(self, out: BinaryIO) -> None:
+        self._out = out
+        self.error: OSError | None = None
+
+    def write(self, data: bytes) -> int:
+        try:
+            return self._out.write(data)
+        except OSError as e:
+            self.error = self.error or e
+            raise
+
+    def flush(self) -> None:
+        self._out.flush()
+
+
+def _tiny(values: np.ndarray) -> np.ndarray:
+    """The indices of the nonzero values below ``_REPR_BELOW`` in magnitude (polars writes
+    those unlike ``repr``), found a cache-sized chunk at a time."""
+    found = []
+    for start in range(0, len(values), CHUNK):
+        magnitude = np.abs(values[start : start + CHUNK])
+        hits = np.flatnonzero((magnitude < _REPR_BELOW) & (magnitude > 0))
+        if len(hits):
+            found.append(hits + start)
+    return np.concatenate(found) if found else np.empty(0, np.intp)

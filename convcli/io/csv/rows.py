@@ -99,7 +99,8 @@ def parse_text(
 def _maybe_skipped(text: str) -> bool:
     """False when ``text`` surely has no comment or blank line (quick substring tests)."""
     return ("#" in text or "\n\n" in text or "\n\r" in text or "\n " in text
-            or "\n\t" in text or text[:1] in ("\n", "\r", " ", "\t", ""))
+            or "\n\t" in text or text[:1] in ("\n", "\r", " ", "\t", "")
+            or text[-1:] == "\n")  # the last line is blank
 
 
 def line_number(row: int, extras: Extras, first_line_number: int) -> int:

@@ -132,7 +132,10 @@ def read_signal(
     try:
         table = None
         if len(raw) >= FAST_BYTES and polars_installed():
-            table = _read_fast(raw, time_column, columns)
+            fast = _read_fast(raw, time_column, columns)
+            if fast is not None:
+                del raw  # parsed: its memory is free before the numbers are copied out
+                table = _fast_table(*fast)
         if table is None:
             text, encoding = _decode(raw)
             del raw  # a large input is parsed in less memory, so faster
@@ -175,24 +178,36 @@ def write_signal(
         values = values[:, None]
     if values.shape != table.data.shape:
         raise ValueError(f"values have shape {values.shape}, the table needs {table.data.shape}")
-    head = "".join(line + fmt.newline for line in fmt.preamble)
-    if fmt.header is not None:
-        head += fmt.header + fmt.newline
-    body = None
+    head = head_bytes(table)
     fast = values.size >= FAST_BYTES // 10 and table.encoding == "utf-8" and not table.extras
     if fast and polars_installed():
         from convcli.io.csv import polars as polars_csv
 
         if polars_csv.WRITES_LIKE_REPR and fmt.ncols <= polars_csv.MAX_COLUMNS:
-            body = polars_csv.format_body(fmt, values, table.passthrough, precision)
-    if body is None:
-        body = format_rows(fmt, values, table.passthrough, table.extras, precision)
-        body = body.encode(table.encoding)
+            with atomic_output(dest) as out:
+                out.write(head)
+                if table.final_newline:  # straight to the file: the text is never held
+                    polars_csv.format_body(fmt, values, table.passthrough, precision, out)
+                else:
+                    body = polars_csv.format_body(fmt, values, table.passthrough, precision)
+                    out.write(body[: -len(fmt.newline)])
+            return
+    body = format_rows(fmt, values, table.passthrough, table.extras, precision)
+    body = body.encode(table.encoding)
     if not table.final_newline and body:
         body = body[: -len(fmt.newline.encode())]
     with atomic_output(dest) as out:
-        out.write(head.encode(table.encoding))
+        out.write(head)
         out.write(body)
+
+
+def head_bytes(table: SignalTable) -> bytes:
+    """The lines before the data rows as written: the preamble and the header."""
+    fmt = table.fmt
+    head = "".join(line + fmt.newline for line in fmt.preamble)
+    if fmt.header is not None:
+        head += fmt.header + fmt.newline
+    return head.encode(table.encoding)
 
 
 def polars_installed() -> bool:
@@ -260,8 +275,9 @@ def _read_core(
 
 def _read_fast(
     raw: bytes, time_column: TimeColumns, columns: Sequence[str] | None
-) -> SignalTable | None:
-    """The polars path, or None to leave the input to the core path."""
+) -> tuple[CsvFormat, object, bool] | None:
+    """The polars path's parse (the format, the frame, whether the input ends in a newline),
+    or None to leave the input to the core path."""
     try:
         head = raw[: raw.rfind(b"\n", 0, 1 << 16) + 1].decode("utf-8")
     except UnicodeDecodeError:
@@ -271,14 +287,20 @@ def _read_fast(
     if not sniffed_enough(head.split("\n")):
         return None  # the core path would sniff lines beyond this head
     fmt, _, _ = _sniff(head, time_column, columns)
-    from convcli.io.csv.polars import parse_body
+    from convcli.io.csv.polars import read_frame
 
     start = 0
     for _ in range(fmt.skip):
         start = raw.index(b"\n", start) + 1
-    parsed = parse_body(raw[start:], fmt)
-    if parsed is None:
+    frame = read_frame(raw, fmt, start)
+    if frame is None:
         return None
-    data, passthrough = parsed
-    fmt = replace(fmt, newline=newline)
-    return SignalTable(fmt, data, list(passthrough), "utf-8", raw.endswith(b"\n"))
+    return replace(fmt, newline=newline), frame, raw.endswith(b"\n")
+
+
+def _fast_table(fmt: CsvFormat, frame, final_newline: bool) -> SignalTable:
+    """The table of a frame ``_read_fast`` parsed."""
+    from convcli.io.csv.polars import frame_columns
+
+    data, passthrough = frame_columns(frame, fmt)
+    return SignalTable(fmt, data, list(passthrough), "utf-8", final_newline)

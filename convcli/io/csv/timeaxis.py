@@ -17,6 +17,8 @@ from convcli.io.csv.sniff import CsvFormat
 
 RTOL = 1e-6
 """Steps within this fraction of the first one count as equal (decimal time cells)."""
+SLICE_ROWS = 1 << 16
+"""Cells checked at a time."""
 
 
 class TimeSteps:
@@ -29,7 +31,7 @@ class TimeSteps:
         self._k = None if time is None else fmt.passthrough.index(time)
         self._last: float | None = None
         self._step: float | None = None
-        self._rows = 0
+        self._odd = 0.0
 
     def feed(self, passthrough: Sequence[Sequence[str]], extras: Sequence[tuple[int, str]],
              first_line: int) -> str | None:
@@ -38,10 +40,16 @@ class TimeSteps:
         if self._k is None:
             return None
         cells = passthrough[self._k]
-        count = len(cells)
-        self._rows += count
-        if not count:
-            return None
+        for start in range(0, len(cells), SLICE_ROWS):  # a slice at a time: in cache
+            row = self._odd_step(cells[start : start + SLICE_ROWS])
+            if row is not None:
+                return self._message(start + row, extras, first_line)
+            if self._k is None:
+                return None
+        return None
+
+    def _odd_step(self, cells: Sequence[str]) -> int | None:
+        """The row of ``cells`` that steps oddly, or None (``_k`` None: not numbers)."""
         try:
             if hasattr(cells, "cast"):  # a polars Series of text
                 import polars as pl
@@ -52,25 +60,28 @@ class TimeSteps:
         except Exception:  # dates and the like: not checked
             self._k = None
             return None
-        if self._last is not None:
+        if not len(values):
+            return None
+        offset = self._last is not None
+        if offset:
             values = np.concatenate(([self._last], values))
-            offset = 1
-        else:
-            offset = 0
         self._last = float(values[-1])
         steps = np.diff(values)
-        moving = steps[steps != 0]
-        if self._step is None and len(moving):
-            self._step = float(moving[0])
         if self._step is None:
-            return None
+            moving = np.flatnonzero(steps)
+            if not len(moving):
+                return None
+            self._step = float(steps[moving[0]])
         bad = (steps < 0) | ((steps != 0) & (np.abs(steps - self._step) > RTOL * abs(self._step)))
         if not bad.any():
             return None
-        row = int(np.argmax(bad)) + 1 - offset  # the row (in this block) that steps oddly
+        self._odd = float(steps[int(np.argmax(bad))])
+        return int(np.argmax(bad)) + 1 - offset  # the row (in ``cells``) that steps oddly
+
+    def _message(self, row: int, extras: Sequence[tuple[int, str]], first_line: int) -> str:
         starts = [r for r, _ in extras]
         line = first_line + row + bisect_right(starts, row)
-        step = float(steps[row - 1 + offset])
+        step = self._odd
         name = self._fmt.label(self._fmt.time_columns[0])
         self._k = None
         what = "goes back" if step < 0 else "steps"
