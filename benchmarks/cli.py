@@ -16,7 +16,8 @@ sizes. Peers that are not installed are skipped (apt-get install miller imagemag
 libvips-tools; pip install polars).
 
     python benchmarks/cli.py [--repeat 3] [--rows 1000000] [--stream-rows 10000000]
-                             [--side 4096] [--no-images]
+                             [--side 4096] [--no-images] [--only images]
+                             [--cases png,png16,gaussian,jpeg]
 """
 
 from __future__ import annotations
@@ -149,38 +150,46 @@ def vips_matrix(path: Path, kernel: np.ndarray) -> Path:
 
 def image_case(label: str, tmp: Path, source: Path, suffix: str, spec: str,
                magick: list[str], repeat: int, targets: str = "") -> None:
-    """One image row: convcli, libvips and ImageMagick on ``source`` with the same kernel."""
+    """One image row: convcli, libvips and ImageMagick on ``source`` with the same kernel,
+    their runs interleaved (a busy moment of the machine hits every tool)."""
     from convcli.kernels import parse_kernel
 
     kernel = parse_kernel(spec, ndim=2).values
-    runs: dict[str, tuple[float, float, int]] = {}
+    commands: dict[str, tuple[list[str], Path]] = {}
     ours = tmp / f"ours{suffix}"
-    wall_s, rss = measured([CONVCLI, "filter", str(source), "-k", spec, "-q", "-o", str(ours)],
-                           repeat)
-    runs["convcli"] = (wall_s, rss, ours.stat().st_size)
+    commands["convcli"] = ([CONVCLI, "filter", str(source), "-k", spec, "-q", "-o", str(ours)],
+                           ours)
     if shutil.which("vips"):
         mat = vips_matrix(tmp / "k.mat", kernel[::-1, ::-1])
         options = "[compression=1]" if suffix == ".png" else "[Q=92]"
         for name, extra in (("vips-level1" if suffix == ".png" else "vips", options),
                             *((("vips-default", ""),) if suffix == ".png" else ())):
             target = tmp / f"{name}{suffix}"
-            wall_s, rss = measured(["vips", "conv", str(source), f"{target}{extra}", str(mat)],
-                                   repeat)
-            runs[name] = (wall_s, rss, target.stat().st_size)
+            commands[name] = (["vips", "conv", str(source), f"{target}{extra}", str(mat)],
+                              target)
     if shutil.which("convert"):
         target = tmp / f"im{suffix}"
-        wall_s, rss = measured(["convert", str(source), *magick, str(target)], repeat)
-        runs["imagemagick"] = (wall_s, rss, target.stat().st_size)
+        commands["imagemagick"] = (["convert", str(source), *magick, str(target)], target)
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+    for _ in range(repeat):
+        for name, (command, _) in commands.items():
+            samples[name].append(measured(command, 1))
+    runs = {name: (statistics.median(t for t, _ in got), max(p for _, p in got),
+                   commands[name][1].stat().st_size) for name, got in samples.items()}
     print(f"\n## {label}" + (f" ({targets})" if targets else ""))
     ours_s, _, ours_size = runs["convcli"]
     for name, (seconds, peak, size) in runs.items():
         ratio = "" if name == "convcli" else \
             f"  → convcli/{name}: time {ours_s / seconds:.2f}, size {ours_size / size:.2f}"
         print(f"  {name}: {seconds:.3f} s, {size / 1e6:.1f} MB, peak {peak:.0f} MB{ratio}")
+    print(f"  load average: {os.getloadavg()[0]:.1f}")
 
 
-def image_rows(tmp: Path, side: int, repeat: int) -> None:
-    """The image rows of issue 9, all in this run."""
+IMAGE_CASES = ("png", "png16", "gaussian", "jpeg")
+
+
+def image_rows(tmp: Path, side: int, repeat: int, cases=IMAGE_CASES) -> None:
+    """The image rows of issue 9 (``cases``: some of IMAGE_CASES), all in this run."""
     import imagecodecs
 
     photo = make_photo(side)
@@ -189,14 +198,20 @@ def image_rows(tmp: Path, side: int, repeat: int) -> None:
     png16.write_bytes(imagecodecs.png_encode(photo.astype(np.uint16) * 257, level=6))
     jpeg.write_bytes(imagecodecs.jpeg8_encode(photo, level=90))
     laplacian = ["-morphology", "Convolve", "Laplacian:0"]
-    image_case(f"filter {side}² RGB PNG, 3×3 Laplacian", tmp, png, ".png", "edge", laplacian,
-               repeat, "targets: time ≤ 0.8× vips-level1, size ≤ 1.0×, peak ≤ 200 MB")
-    image_case(f"filter {side}² 16-bit RGB PNG, 3×3 Laplacian", tmp, png16, ".png", "edge",
-               laplacian, repeat)
-    image_case(f"filter {side}² RGB PNG, 31×31 Gaussian (sigma 3.75)", tmp, png, ".png",
-               "gaussian:sigma=3.75", ["-morphology", "Convolve", "Gaussian:15x3.75"], repeat)
-    image_case(f"filter {side}² RGB JPEG, 3×3 Laplacian (JPEG out, quality 92)", tmp, jpeg,
-               ".jpg", "edge", [*laplacian, "-quality", "92"], repeat)
+    if "png" in cases:
+        image_case(f"filter {side}² RGB PNG, 3×3 Laplacian", tmp, png, ".png", "edge",
+                   laplacian, repeat,
+                   "targets: time ≤ 0.8× vips-level1, size ≤ 1.0×, peak ≤ 200 MB")
+    if "png16" in cases:
+        image_case(f"filter {side}² 16-bit RGB PNG, 3×3 Laplacian", tmp, png16, ".png",
+                   "edge", laplacian, repeat)
+    if "gaussian" in cases:
+        image_case(f"filter {side}² RGB PNG, 31×31 Gaussian (sigma 3.75)", tmp, png, ".png",
+                   "gaussian:sigma=3.75", ["-morphology", "Convolve", "Gaussian:15x3.75"],
+                   repeat)
+    if "jpeg" in cases:
+        image_case(f"filter {side}² RGB JPEG, 3×3 Laplacian (JPEG out, quality 92)", tmp,
+                   jpeg, ".jpg", "edge", [*laplacian, "-quality", "92"], repeat)
 
 
 def report(label: str, ours: float, peers: dict[str, float], sizes: dict[str, int] | None = None):
@@ -225,10 +240,22 @@ def main() -> None:
     parser.add_argument("--stream-rows", type=int, default=10_000_000,
                         help="Rows of the file that streams (0: skip that row).")
     parser.add_argument("--side", type=int, default=4096)
-    parser.add_argument("--no-images", action="store_true", help="Skip the PNG comparison.")
+    parser.add_argument("--no-images", action="store_true", help="Skip the image rows.")
+    parser.add_argument("--only", choices=("images",), help="Only these rows (no start-up "
+                        "or CSV rows).")
+    parser.add_argument("--cases", default=",".join(IMAGE_CASES),
+                        help=f"Image rows to run, comma-separated: {', '.join(IMAGE_CASES)}.")
     args = parser.parse_args()
+    cases = [c for c in args.cases.split(",") if c]
+    unknown = set(cases) - set(IMAGE_CASES)
+    if unknown:
+        parser.error(f"unknown --cases {', '.join(sorted(unknown))}")
     user_install()
     tmp = Path(tempfile.mkdtemp(prefix="convcli-bench-"))
+    if args.only == "images":
+        image_rows(tmp, args.side, args.repeat, cases)
+        shutil.rmtree(tmp, ignore_errors=True)
+        return
     sample = ROOT / "samples" / "trajectory.csv"
 
     print("## start-up (median wall)")
@@ -271,7 +298,7 @@ def main() -> None:
         stream_row(tmp, args.stream_rows)
 
     if not args.no_images:
-        image_rows(tmp, args.side, args.repeat)
+        image_rows(tmp, args.side, args.repeat, cases)
     shutil.rmtree(tmp, ignore_errors=True)
 
 

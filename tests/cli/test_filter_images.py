@@ -199,3 +199,86 @@ def test_stdout_redirected_to_a_named_file_takes_its_extension(tmp_path):
         subprocess.run([CONVCLI, "filter", str(source), "-q", "-k", "edge"], stdout=out,
                        check=True)
     assert (tmp_path / "e.png").read_bytes().startswith(b"\x89PNG")
+
+
+INTEGER_KERNELS = ["edge", "sobel", "[1,2,1; 2,4,2; 1,2,1]", "[0,200,0; 200,-900,200; 0,200,0]"]
+
+
+@pytest.mark.parametrize("spec", INTEGER_KERNELS)
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16])
+def test_integral_kernels_equal_scipy_rounded_and_clipped(spec, dtype, tmp_path):
+    """Exact integer sums, in int16 where the largest sum fits (8-bit), else int32: the same
+    samples as scipy.ndimage (the last kernel with a fill value)."""
+    from convcli.kernels import parse_kernel
+
+    array = image("RGBA", dtype)
+    source = tmp_path / "in.png"
+    source.write_bytes(imagecodecs.png_encode(array))
+    extra = ["--boundary", "fill", "--fill-value", "7"] if "200" in spec else []
+    assert run("filter", source, "-k", spec, *extra, "-o", tmp_path / "o.png").returncode == 0
+    kernel = parse_kernel(spec, ndim=2).values
+    mode = {"cval": 7, "mode": "constant"} if extra else {"mode": "reflect"}
+    expected = np.clip(ndimage.convolve(array[..., :3].astype(np.float64), kernel[..., None],
+                                        **mode), 0, np.iinfo(dtype).max)
+    got = decode(tmp_path / "o.png")
+    np.testing.assert_array_equal(got[..., :3], expected)
+    np.testing.assert_array_equal(got[..., 3], array[..., 3])
+
+
+def test_exact_integer_type_choices():
+    from convcli.cli.jobs.engine_call import EngineOptions
+    from convcli.cli.jobs.image import exact_integer_type
+    from convcli.io.images.data import ImageData
+    from convcli.kernels import parse_kernel
+
+    def chosen(spec, dtype, **options):
+        picture = ImageData(np.zeros((1, 2, 2, 3), dtype), None, "PNG")
+        return exact_integer_type(picture, parse_kernel(spec, ndim=2),
+                                  EngineOptions(**{"boundary": "reflect", **options}))
+
+    assert chosen("edge", np.uint8) == np.int16 and chosen("edge", np.uint16) == np.int32
+    assert chosen("[0,200,0; 200,-900,200; 0,200,0]", np.uint8) == np.int32
+    assert chosen("gaussian:sigma=1", np.uint8) is None  # fractional weights: float
+    assert chosen("edge", np.uint8, boundary="fill", fillvalue=0.5) is None
+    assert chosen("edge", np.uint8, boundary="fill", fillvalue=255) == np.int16
+    assert chosen("edge", np.float32) is None
+
+
+def test_png_cut_short_mid_image_writes_nothing(tmp_path):
+    """Cut inside its image data, a PNG that decodes band by band fails before any output:
+    no file, and nothing on stdout either."""
+    rows = np.repeat(RNG.integers(0, 256, (1, 300, 3)), 400, axis=0).astype(np.uint8)
+    rows[::7] = RNG.integers(0, 256, rows[::7].shape)
+    whole = imagecodecs.png_encode(rows)
+    source = tmp_path / "cut.png"
+    source.write_bytes(whole[: len(whole) * 3 // 5])
+    for target in ("o.png", "-"):
+        result = subprocess.run([CONVCLI, "filter", source, "-k", "edge", "-q", "-o", target],
+                                capture_output=True, cwd=tmp_path)
+        assert result.returncode == 2 and result.stdout == b""
+        lines = result.stderr.decode().splitlines()
+        assert len(lines) == 1 and "the PNG file is truncated or corrupt" in lines[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cut.png"]
+
+
+def test_png_stream_short_of_rows_fails_mid_image_without_output_file(tmp_path):
+    """Whole chunks holding too few rows: found while the first bands are being written,
+    one error line, and the output file never appears."""
+    import struct
+    import zlib
+
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + \
+            struct.pack(">I", zlib.crc32(body, zlib.crc32(kind)))
+
+    width, height = 64, 3000
+    lines = bytes((1 + width * 3) * (height - 5))  # filter None, black: five rows short
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    source = tmp_path / "short.png"
+    source.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) +
+                       chunk(b"IDAT", zlib.compress(lines)) + chunk(b"IEND", b""))
+    result = run("filter", source, "-k", "edge", "-o", tmp_path / "o.png")
+    lines_out = result.stderr.decode().splitlines()
+    assert result.returncode == 2 and len(lines_out) == 1
+    assert "ends after row 2995" in lines_out[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["short.png"]

@@ -54,6 +54,31 @@ def _halo(kernel, dilation) -> int:
     return (kernel.shape[0] - 1) * step
 
 
+def exact_integer_type(image, kernel, options: EngineOptions):
+    """The integer type a band is convolved in, exactly, or None (then float): an integral
+    kernel whose largest possible sum, Σ|k| × the largest sample (and an integral fill value
+    within the sample range), fits int16 — or int32 for 16-bit images.
+
+    The engine then sums in that type (``direct:integer taps``): the edge kernel on an 8-bit
+    photo runs in int16, a quarter of float32's time on the 4096² photo.
+    """
+    import numpy as np
+
+    values = kernel.values
+    if image.dtype.kind not in "ui" or image.bits > 16 or values.dtype.kind != "f" or \
+            not np.array_equal(values, np.round(values)):
+        return None
+    if options.boundary == "fill":
+        fill = options.fillvalue
+        if not (float(fill).is_integer() and 0 <= fill <= image.maxval):
+            return None
+    bound = float(np.abs(values).sum()) * image.maxval
+    for dtype in (np.int16, np.int32):
+        if bound <= np.iinfo(dtype).max and np.dtype(dtype).itemsize > image.dtype.itemsize:
+            return np.dtype(dtype)
+    return None
+
+
 def _streams(options: EngineOptions, look: ImageOutput) -> bool:
     strides = options.stride if isinstance(options.stride, tuple) else (options.stride,)
     return options.mode == "same" and set(strides) == {1} and not look.normalize
@@ -110,8 +135,9 @@ def _run(source, output, spec, options: EngineOptions, report: Timings, look: Im
     output = resolve_output(source, output, "+".join(specs))
     check_not_input(output, source, *map(kernel_file, specs))
     check_plot(plot, source, output)
+    streams = len(bank) == 1 and plot is None and _streams(options, look)
     with report.stage("read", unit="px") as stage:
-        image = read_image(source)
+        image = read_image(source, progressive=streams)  # a PNG decodes as it is filtered
         frames, height, width, _ = image.frames.shape
         stage.amount = frames * height * width
         stage.detail = f"{image.mode} {image.bits}-bit {width}×{height}" + \
@@ -126,16 +152,21 @@ def _run(source, output, spec, options: EngineOptions, report: Timings, look: Im
     if image.dtype.kind != "f":  # integer samples hold no NaN: skip the engine's NaN scan
         options = replace(options, nan="propagate")
     methods = set()
+    work = exact_integer_type(image, kernel, options) if streams else None
+    # exact integer bands: the direct backend's integer taps, without pricing float methods
+    band_options = replace(options, backend="direct") if work is not None and \
+        options.backend == "auto" else options
 
     def convolve(values):
-        outcome = apply(values, kernel, options, (0, 1))
+        outcome = apply(values, kernel, band_options, (0, 1))
         methods.add(outcome.method)
         return outcome.values
 
-    if _streams(options, look):
-        with report.stage("convolve+write", amount=image.frames.size, unit="samples") as stage:
+    if streams:
+        stage_name = "read+convolve+write" if image.rest else "convolve+write"
+        with report.stage(stage_name, amount=image.frames.size, unit="samples") as stage:
             filter_in_strips(image, target, convolve, _halo(kernel, options.dilation),
-                             abs_=look.absolute, bias=look.bias)
+                             abs_=look.absolute, bias=look.bias, work=work)
             stage.detail = f"{options.describe()}, {', '.join(sorted(methods))}, in bands"
     else:
         from convcli.io.images import write_image

@@ -39,6 +39,8 @@ COSTS: dict[str, Cost] = {
     # direct backend (numpy)
     "direct_call": Cost(20e-6, "call of the taps or separable method", CALIBRATE),
     "direct_tap_byte": Cost(0.26e-9, "tap × output byte, one core", CALIBRATE),
+    "integer_tap_byte": Cost(0.1e-9, "addition (or multiplication) × output byte of the "
+                             "integer taps, one core", CALIBRATE),
     "direct_separable_tap_byte": Cost(0.32e-9, "1-D tap × padded byte, one core", CALIBRATE),
     "copied_byte": Cost(0.3e-9, "byte of the padded copy of the input", CALIBRATE),
     "gather_tap_element": Cost(8e-9, "tap × output element gathered through the boundary's "

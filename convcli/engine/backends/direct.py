@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable
+from functools import lru_cache
 
 import numpy as np
 
@@ -21,6 +22,8 @@ from convcli.engine.backends.costs import LONG_DOT, cost
 from convcli.engine.plan import Plan
 
 SLAB_ELEMENTS = 1 << 15  # output elements per slab: a slab's accumulator stays in cache
+INTEGER_SLAB_ELEMENTS = 1 << 17  # the integer taps' slabs: whole rows, fewer calls
+INTEGER_PARALLEL_ELEMENTS = 1 << 20  # output elements per core, at least, worth a thread
 
 
 def _accumulator_dtype(plan: Plan) -> np.dtype:
@@ -103,6 +106,8 @@ class DirectBackend:
             if line.seconds <= cost("direct_call"):
                 return line
         candidates = [self._taps(plan)]
+        if integer_taps_apply(plan):
+            candidates.append(self._integer_taps(plan))
         if plan.needs_padding and not plan.per_slice_kernel:
             candidates.append(self._gathered(plan))
             if plan.separable_taps is not None and (plan.boundary != "fill" or
@@ -134,6 +139,14 @@ class DirectBackend:
                                    _accumulator_dtype(p), p.dilation)
 
         return Method.on(plan, "direct:taps", seconds, run)
+
+    def _integer_taps(self, plan: Plan) -> Method:
+        """Taps summed in the output's own integer type, equal weights grouped."""
+        ops, _ = integer_operations(plan)
+        out_bytes = math.prod(plan.out_shape) * plan.out_dtype.itemsize
+        seconds = cost("direct_call") + self._copy_seconds(plan) + \
+            cost("integer_tap_byte") * out_bytes * ops / parallel.threads()
+        return Method("direct:integer taps", seconds, lambda: integer_correlate_valid(plan))
 
     def _gathered(self, plan: Plan) -> Method:
         """Each non-zero tap gathers its samples through the boundary rule's index map: no
@@ -194,6 +207,220 @@ class DirectBackend:
         again = correlate if alone and all(d == 1 for d in plan.dilation) else None
         return Method("direct:numpy.correlate", seconds, lambda: correlate(plan.x, plan.kernel),
                       again=again, rerun=lambda p: correlate(p.x, p.kernel))
+
+
+def integer_taps_apply(plan: Plan) -> bool:
+    """True when :func:`integer_correlate_valid` can run the plan: an integer result of at
+    most 32 bits, one kernel for every slice."""
+    return plan.is_integer and plan.out_dtype.itemsize <= 4 and not plan.per_slice_kernel
+
+
+def weight_groups(plan: Plan) -> list[tuple[int, list[tuple[int, ...]]]]:
+    """The kernel's non-zero weights, each with the (dilated) offsets of its taps, in the
+    order :func:`grouped_operations` sums them.
+
+    >>> from convcli.engine.plan import make_plan
+    >>> plan = make_plan(np.zeros((4, 4), np.int16), np.array([[1, 2], [1, 0]]), "valid",
+    ...                  flip=False)
+    >>> weight_groups(plan)
+    [(2, [(0, 1)]), (1, [(0, 0), (1, 0)])]
+    """
+    weights = plan.weights.astype(np.int64)
+    return _weight_groups(weights.tobytes(), weights.shape, plan.dilation)
+
+
+@lru_cache(maxsize=64)
+def _weight_groups(values: bytes, shape: tuple[int, ...], dilation: tuple[int, ...]):
+    weights = np.frombuffer(values, np.int64).reshape(shape)
+    groups: dict[int, list[tuple[int, ...]]] = {}
+    for tap in zip(*np.nonzero(weights)):
+        offset = tuple(int(t) * d for t, d in zip(tap, dilation))
+        groups.setdefault(int(weights[tap]), []).append(offset)
+    return _ordered(list(groups.items()))
+
+
+def _ordered(groups: list) -> list:
+    """A weight other than ±1 first (its multiplication then costs nothing extra), then +1
+    before −1."""
+    return sorted(groups, key=lambda g: (abs(g[0]) == 1, g[0] != 1))
+
+
+def grouped_operations(groups: list) -> int:
+    """Array operations :func:`_accumulate` spends on ``groups`` (weight, taps), in order."""
+    ops = 0
+    for number, (weight, taps) in enumerate(groups):
+        if number == 0:
+            ops += max(1, len(taps) - 1) + (len(taps) > 1 and weight != 1)
+        else:
+            ops += len(taps) + (weight not in (1, -1))
+    return ops
+
+
+def _accumulate(acc: np.ndarray, terms: list[tuple[int, list[np.ndarray]]]) -> None:
+    """acc = Σ weight · Σ views, in acc's integer type, ``terms`` (weight, views) in the order
+    :func:`weight_groups` gives: each weight's views are added, then multiplied once."""
+    dtype, tmp = acc.dtype, None
+    for number, (weight, views) in enumerate(terms):
+        w = np.array(weight, np.int64).astype(dtype)[()]  # modulo 2**bits, as the sums
+        if number == 0:
+            if len(views) == 1:
+                np.multiply(views[0], w, out=acc)
+                continue
+            np.add(views[0], views[1], out=acc)
+            for view in views[2:]:
+                np.add(acc, view, out=acc)
+            if weight != 1:
+                np.multiply(acc, w, out=acc)
+        elif weight in (1, -1):
+            for view in views:
+                (np.add if weight == 1 else np.subtract)(acc, view, out=acc)
+        else:
+            tmp = np.empty_like(acc) if tmp is None else tmp
+            if len(views) == 1:
+                np.multiply(views[0], w, out=tmp)
+            else:
+                np.add(views[0], views[1], out=tmp)
+                for view in views[2:]:
+                    np.add(tmp, view, out=tmp)
+                np.multiply(tmp, w, out=tmp)
+            np.add(acc, tmp, out=acc)
+
+
+@lru_cache(maxsize=64)
+def _rank_one_and_tap(values: bytes, shape: tuple[int, int]
+                      ) -> tuple[np.ndarray, np.ndarray, int, tuple[int, int]] | None:
+    """Integer u, v, c and a tap t with weights = u ⊗ v + c·e_t (c may be 0), or None.
+
+    >>> edge = -np.ones((3, 3), np.int64); edge[1, 1] = 8
+    >>> u, v, c, t = _rank_one_and_tap(edge.tobytes(), (3, 3))
+    >>> u.tolist(), v.tolist(), c, t
+    ([1, 1, 1], [-1, -1, -1], 9, (1, 1))
+    """
+    weights = np.frombuffer(values, np.int64).reshape(shape)
+    rows, cols = shape
+    if rows < 2 or cols < 2:
+        return None
+    for tap in [None, *np.ndindex(rows, cols)]:
+        k, c = weights.copy(), 0
+        if tap is not None:
+            i, j = tap
+            others = [(r, q) for r in range(rows) for q in range(cols)
+                      if r != i and q != j and k[r, q]]
+            if not others:
+                continue
+            r, q = others[0]
+            value, rest = divmod(int(k[i, q]) * int(k[r, j]), int(k[r, q]))
+            c = int(k[i, j]) - value
+            if rest or c == 0:
+                continue
+            k[i, j] = value
+        factors = _integer_factors(k)
+        if factors is not None:
+            return (*factors, c, tap or (0, 0))
+    return None
+
+
+def _integer_factors(k: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Integer u, v with outer(u, v) = k, or None."""
+    nonzero = np.argwhere(k)
+    if not len(nonzero):
+        return None
+    r = nonzero[0][0]
+    v = k[r] // np.gcd.reduce(k[r])
+    j = int(np.flatnonzero(v)[0])
+    u, rest = np.divmod(k[:, j], v[j])
+    if rest.any() or not np.array_equal(np.outer(u, v), k):
+        return None
+    return u, v
+
+
+def _rank_one_plan(plan: Plan):
+    """(u groups, v groups, c, tap) when the plan can run as a vertical pass, a horizontal
+    pass and one tap's correction: two convolved leading axes, stride and dilation 1."""
+    if plan.axes != (0, 1) or set(plan.stride + plan.dilation) != {1}:
+        return None
+    w2 = plan.weights.reshape(plan.weights.shape[:2]).astype(np.int64)
+    return _rank_one_terms(w2.tobytes(), w2.shape)
+
+
+@lru_cache(maxsize=64)
+def _rank_one_terms(values: bytes, shape: tuple[int, int]):
+    found = _rank_one_and_tap(values, shape)
+    if found is None:
+        return None
+    u, v, c, tap = found
+    rows, cols = ([(int(w), [int(i) for i in np.flatnonzero(f == w)])
+                   for w in np.unique(f[f != 0])] for f in (u, v))
+    return _ordered(rows), _ordered(cols), c, tap
+
+
+def integer_operations(plan: Plan) -> tuple[int, object]:
+    """(array operations per output sample, the rank-one plan or None) of the cheaper way
+    :func:`integer_correlate_valid` has for ``plan``."""
+    groups = weight_groups(plan)
+    grouped = grouped_operations(groups)
+    rank_one = _rank_one_plan(plan)
+    if rank_one is None:
+        return grouped, None
+    rows, cols, c, _ = rank_one
+    split = grouped_operations(rows) + grouped_operations(
+        _ordered(([(c, [None])] if c else []) + cols))
+    return (split, rank_one) if split < grouped else (grouped, None)
+
+
+def integer_correlate_valid(plan: Plan) -> np.ndarray:
+    """The plan's correlation summed in its output's integer type (at most 32 bits).
+
+    Integers of the output's width wrap modulo 2**bits exactly as the int64 sum cast to that
+    type does, so the result equals the int64 taps' one sample for sample, at a quarter of
+    the bytes for int16. Taps of equal weight are added first and multiplied once (±1: added
+    or subtracted); a kernel that is rank one but for one tap (the Laplacian: −1 everywhere,
+    and 9 more at the centre) runs as a vertical pass, a horizontal pass and that tap: six
+    array operations per sample for the 3×3 Laplacian, where the taps take 18.
+    """
+    dtype = plan.out_dtype
+    xp = plan.padded()
+    if xp.dtype != dtype:
+        xp = xp.astype(dtype)
+    _, rank_one = integer_operations(plan)
+    groups = weight_groups(plan) if rank_one is None else None
+    out_shape = plan.out_shape
+    out = np.empty(out_shape, dtype=dtype)
+    ndim = xp.ndim
+    row = max(1, out.size // out_shape[0])
+    slab = max(1, INTEGER_SLAB_ELEMENTS // row)
+    starts = list(range(0, out_shape[0], slab))  # slabs of whole rows
+
+    def view(tap: tuple[int, ...], start: int, stop: int) -> np.ndarray:
+        index = [slice(tap[0] + start * plan.stride[0],
+                       tap[0] + (stop - 1) * plan.stride[0] + 1, plan.stride[0])]
+        for a in range(1, ndim):
+            s = plan.stride[a]
+            index.append(slice(tap[a], tap[a] + (out_shape[a] - 1) * s + 1, s))
+        return xp[tuple(index)]
+
+    def run(first: int, last: int) -> None:
+        for start in starts[first:last]:
+            stop = min(start + slab, out_shape[0])
+            acc = out[start:stop]
+            if rank_one is None:
+                _accumulate(acc, [(w, [view(t, start, stop) for t in taps])
+                                  for w, taps in groups])
+                continue
+            rows, cols, c, (ti, tj) = rank_one
+            width = out_shape[1]
+            vertical = np.empty((stop - start,) + xp.shape[1:], dtype)
+            _accumulate(vertical, [(w, [xp[start + i:stop + i] for i in taps])
+                                   for w, taps in rows])
+            terms = [(c, [xp[start + ti:stop + ti, tj:tj + width]])] if c else []
+            terms += [(w, [vertical[:, j:j + width] for j in taps]) for w, taps in cols]
+            _accumulate(acc, _ordered(terms))
+
+    # a band of the strip pipeline (already one per core) runs here, in its own thread
+    parts = min(parallel.threads(), max(1, out.size // INTEGER_PARALLEL_ELEMENTS))
+    chunks = parallel.split(len(starts), parts)
+    parallel.run_all([lambda lo=lo, hi=hi: run(lo, hi) for lo, hi in chunks])
+    return out
 
 
 def boundary_index(positions: np.ndarray, n: int, boundary: str) -> np.ndarray:

@@ -3,6 +3,7 @@ a result the same way."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,7 +20,10 @@ class ImageData:
     ``frames`` is (frames, H, W, channels) in the file's sample type (uint8, uint16, int32 or
     float32), colour channels only (1 for grey, 3 for RGB, any number for float TIFF);
     ``alpha`` the untouched alpha channel, (frames, H, W), or None. ``format`` is the file's
-    format name (``PNG``, ``JPEG``, ``TIFF``, ``WEBP``, ``BMP``, ``GIF``).
+    format name (``PNG``, ``JPEG``, ``TIFF``, ``WEBP``, ``BMP``, ``GIF``). ``rest``, while the
+    file is still being decoded (``read_image(progressive=True)``): an iterator that decodes
+    the rest of frame 0 a band at a time, yielding how many rows are ready; :meth:`complete`
+    runs it to the end.
 
     >>> image = ImageData(np.zeros((1, 2, 3, 3), np.uint16), None, "PNG")
     >>> image.mode, image.bits, image.value_range, image.pixels.shape
@@ -31,6 +35,15 @@ class ImageData:
     format: str
     meta: Metadata = field(default_factory=Metadata)
     source_mode: str = ""
+    rest: Iterator[int] | None = field(default=None, repr=False)
+
+    def complete(self) -> ImageData:
+        """Decode whatever ``rest`` has not decoded yet; returns the image."""
+        if self.rest is not None:
+            for _ in self.rest:
+                pass
+            self.rest = None
+        return self
 
     @property
     def dtype(self) -> np.dtype:

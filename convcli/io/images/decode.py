@@ -7,10 +7,12 @@ from __future__ import annotations
 import io
 import struct
 import warnings
+from collections.abc import Iterator
 
 import numpy as np
 
 from convcli.errors import InputError
+from convcli.io.images import png_bands
 from convcli.io.images.data import ImageData
 from convcli.io.images.frames import check_declared_size, split_alpha, stack
 from convcli.io.images.metadata import (
@@ -47,11 +49,13 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
-def read_image(source: Source) -> ImageData:
+def read_image(source: Source, *, progressive: bool = False) -> ImageData:
     """Read every frame of the image at a path, ``-``, bytes or a stream.
 
     A truncated or corrupt file, one whose header declares more pixels (over all frames)
     than ``frames.MAX_PIXELS``, or one that is no image raises InputError naming it.
+    ``progressive``: an 8/16-bit non-interlaced PNG comes back with its rows still to be
+    decoded by ``ImageData.rest`` (which raises that InputError if they are bad).
     """
     name = source_name(source)
     data = read_bytes(source)
@@ -61,7 +65,7 @@ def read_image(source: Source) -> ImageData:
                          "convert it to PNG or TIFF first")
     try:
         if fmt == "PNG":
-            image = _read_png(name, data)
+            image = _read_png(name, data, progressive)
         elif fmt == "TIFF":
             image = _read_tiff(name, data)
         elif fmt == "JPEG":
@@ -73,12 +77,27 @@ def read_image(source: Source) -> ImageData:
     except MemoryError:
         raise InputError(f"{name}: too large to decode in memory") from None
     except Exception as e:  # every codec has its own error types; all mean a bad file here
-        raise InputError(f"{name}: the {fmt} file is truncated or corrupt ({e}); re-export "
-                         "it or check the download") from None
+        raise corrupt(name, fmt, e) from None
     return image
 
 
-def _read_png(name: str, data: bytes) -> ImageData:
+def corrupt(name: str, fmt: str, error: Exception) -> InputError:
+    """The error for a file its codec cannot decode."""
+    return InputError(f"{name}: the {fmt} file is truncated or corrupt ({error}); re-export "
+                      "it or check the download")
+
+
+def _reported(name: str, rows: Iterator[int]) -> Iterator[int]:
+    """``rows``, its codec's errors as the InputError :func:`read_image` raises."""
+    try:
+        yield from rows
+    except MemoryError:
+        raise InputError(f"{name}: too large to decode in memory") from None
+    except Exception as e:
+        raise corrupt(name, "PNG", e) from None
+
+
+def _read_png(name: str, data: bytes, progressive: bool = False) -> ImageData:
     chunks = png_chunks(data)
     kinds = dict(chunks)
     header = kinds.get(b"IHDR")
@@ -91,13 +110,21 @@ def _read_png(name: str, data: bytes) -> ImageData:
         # Pillow for animation and transparency; libpng warns on stderr about colour ICC
         # profiles in grey files
         return _read_pillow(name, data)
+    colour_mode = {0: "L", 2: "RGB", 3: "P", 4: "LA", 6: "RGBA"}.get(colour, "?")
+    if progressive and png_bands.streams(depth, colour, header[12]):
+        samples = np.empty((1, height, width, png_bands.SAMPLES_PER_PIXEL[colour]),
+                           np.uint8 if depth == 8 else np.uint16)
+        rows = _reported(name, png_bands.decode_bands(data, header, samples[0]))
+        alpha = colour in (4, 6)  # views: the rows are still to come
+        return ImageData(samples[..., :-1] if alpha else samples,
+                         samples[..., -1] if alpha else None, "PNG", png_metadata(chunks),
+                         source_mode=f"{colour_mode};{depth}", rest=rows)
     import imagecodecs
 
     samples = stack(name, [imagecodecs.png_decode(data)])
     if samples.shape[1:3] != (height, width):
         raise InputError(f"{name}: decodes to {samples.shape[2]}×{samples.shape[1]}, its "
                          f"header says {width}×{height}; the file is corrupt")
-    colour_mode = {0: "L", 2: "RGB", 3: "P", 4: "LA", 6: "RGBA"}.get(colour, "?")
     colour_part, alpha = split_alpha(samples, samples.shape[-1] in (2, 4))
     return ImageData(colour_part, alpha, "PNG", png_metadata(chunks),
                      source_mode=f"{colour_mode};{depth}")

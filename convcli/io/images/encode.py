@@ -126,15 +126,21 @@ def check_writable(target: Target, like: ImageData, frames: int | None = None) -
 
 def to_samples(values: np.ndarray, like: ImageData, *, raw: bool, abs_: bool = False,
                bias: float = 0.0, stretch: tuple[float, float] | None = None) -> np.ndarray:
-    """Filtered float ``values`` as output samples: ``bias`` added, then the magnitude
-    (``abs_``), then ``stretch`` = (low, high) mapped onto 0..maxval (0..1 raw); integer
-    output is rounded to nearest (ties to even) and clipped to the input's type.
+    """Filtered ``values`` (float, or exact integer sums) as output samples: ``bias`` added,
+    then the magnitude (``abs_``), then ``stretch`` = (low, high) mapped onto 0..maxval (0..1
+    raw); integer output is rounded to nearest (ties to even) and clipped to the input's type.
 
     >>> like = ImageData(np.zeros((1, 1, 3, 1), np.uint8), None, "PNG")
     >>> to_samples(np.array([-3.0, 2.5, 300.0]), like, raw=False).tolist()
     [0, 2, 255]
+    >>> to_samples(np.array([-3, 2, 300], np.int16), like, raw=False, abs_=True).tolist()
+    [3, 2, 255]
     """
     integer = not raw and like.dtype.kind in "ui"
+    if integer and values.dtype.kind in "ui" and not bias and stretch is None:
+        low, high = like.value_range  # exact integer sums: clipped, nothing to round
+        magnitude = np.abs(values) if abs_ and values.dtype.kind == "i" else values
+        return np.clip(magnitude, int(low), int(high)).astype(like.dtype)
     work = np.float64 if like.bits > 8 else np.float32
     values = np.array(values, dtype=work)
     if bias:
@@ -159,10 +165,13 @@ def to_samples(values: np.ndarray, like: ImageData, *, raw: bool, abs_: bool = F
 
 class FrameSink:
     """Collects each frame's rows in order for the encoders that need whole frames; like
-    ``png.PngWriter`` it has ``prepare`` (thread-safe) and ``write`` (in order)."""
+    ``png.PngWriter`` it has ``prepare`` (thread-safe) and ``write`` (in order). ``pad``: one
+    unused sample more per pixel (RGB held as RGBX, which Pillow encodes without a copy)."""
 
-    def __init__(self, frames: int, height: int, width: int, samples: int, dtype) -> None:
-        self.array = np.empty((frames, height, width, samples), dtype)
+    def __init__(self, frames: int, height: int, width: int, samples: int, dtype,
+                 pad: bool = False) -> None:
+        self.held = np.empty((frames, height, width, samples + pad), dtype)
+        self.array = self.held[..., :samples] if pad else self.held
         self.frame = self.row = 0
 
     @staticmethod
@@ -194,12 +203,15 @@ def open_sink(target: Target, like: ImageData, frames: int, height: int, width: 
             yield writer
             writer.close()
             return
-        sink = FrameSink(frames, height, width, samples, dtype)
+        padded = target.format == "JPEG" and frames == 1 and samples == 3 and \
+            np.dtype(dtype) == np.uint8
+        sink = FrameSink(frames, height, width, samples, dtype, pad=padded)
         yield sink
-        _encode_whole(out, target, like, sink.array)
+        _encode_whole(out, target, like, sink.held if padded else sink.array, rgbx=padded)
 
 
-def _encode_whole(out, target: Target, like: ImageData, array: np.ndarray) -> None:
+def _encode_whole(out, target: Target, like: ImageData, array: np.ndarray,
+                  rgbx: bool = False) -> None:
     if target.format == "NPY":
         values = array if array.shape[0] > 1 else array[0]
         if values.shape[-1] == 1:
@@ -213,7 +225,7 @@ def _encode_whole(out, target: Target, like: ImageData, array: np.ndarray) -> No
         _encode_tiff(out, like, array, has_alpha=not target.raw_values and
                      like.alpha is not None)
     else:
-        _encode_pillow(out, target, like, array)
+        _encode_pillow(out, target, like, array, rgbx)
 
 
 def _encode_tiff(out, like: ImageData, array: np.ndarray, has_alpha: bool) -> None:
@@ -243,12 +255,19 @@ def _encode_tiff(out, like: ImageData, array: np.ndarray, has_alpha: bool) -> No
     out.write(buffer.getvalue())
 
 
-def _encode_pillow(out, target: Target, like: ImageData, array: np.ndarray) -> None:
+def _encode_pillow(out, target: Target, like: ImageData, array: np.ndarray,
+                   rgbx: bool = False) -> None:
+    """``rgbx``: ``array`` is one RGB frame held as RGBX, handed to Pillow without a copy."""
     from PIL import Image
 
-    samples = array.shape[-1]
+    samples = array.shape[-1] - rgbx
     mode = {1: "L", 2: "LA", 3: "RGB", 4: "RGBA"}[samples]
-    images = [Image.fromarray(frame if samples > 1 else frame[..., 0], mode) for frame in array]
+    if rgbx:
+        height, width = array.shape[1:3]
+        images = [Image.frombuffer("RGBX", (width, height), array[0], "raw", "RGBX", 0, 1)]
+    else:
+        images = [Image.fromarray(frame if samples > 1 else frame[..., 0], mode)
+                  for frame in array]
     params: dict = {}
     if target.format in QUALITY:
         params["quality"] = target.quality or QUALITY[target.format]
