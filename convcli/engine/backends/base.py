@@ -30,7 +30,9 @@ class Method:
     then reuses the choice for later calls of the same shapes, dtypes and options.
     ``rerun(plan)``, when set, runs this method on another plan of the same geometry (the
     engine reuses a priced ranking when the new plan's
-    :data:`~convcli.engine.plan.VALUE_PROPERTIES` are the same); :meth:`on` sets it.
+    :data:`~convcli.engine.plan.VALUE_PROPERTIES` are the same); :meth:`on` sets it. A method
+    whose price reads the arrays' values otherwise must leave it unset: a ranking holding it
+    is then never remembered.
     """
 
     name: str
