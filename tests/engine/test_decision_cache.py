@@ -239,3 +239,14 @@ def test_pricing_imports_nothing_and_charges_an_import_not_yet_paid():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_a_choice_priced_from_integer_weights_is_not_remembered(planned, rng):
+    """The integer taps' price reads the weights (equal ones are grouped): such a choice is
+    planned on every call, and each call is exact."""
+    img = rng.integers(0, 256, size=(64, 64)).astype(np.int16)
+    for k in (np.ones((3, 3), np.int16), np.arange(9, dtype=np.int16).reshape(3, 3)):
+        got = run(img, k, "same", flip=True)
+        assert got.values.dtype == np.int16
+        np.testing.assert_array_equal(got.values, ss.convolve(img.astype(np.int64), k, "same"))
+    assert len(planned) == 2

@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable
+from dataclasses import replace
 from functools import lru_cache
 
 import numpy as np
@@ -117,7 +118,10 @@ class DirectBackend:
             candidates.append(self._numpy_correlate(plan))
         elif plan.separable_taps is not None:
             candidates.append(self._separable(plan))
-        return min(candidates, key=lambda m: m.seconds)
+        best = min(candidates, key=lambda m: m.seconds)
+        if integer_taps_apply(plan):  # priced from the weights' values: never remembered
+            best = replace(best, rerun=None)
+        return best
 
     @staticmethod
     def _copy_seconds(plan: Plan) -> float:
