@@ -25,6 +25,7 @@ from convcli.engine.plan import Plan
 SLAB_ELEMENTS = 1 << 15  # output elements per slab: a slab's accumulator stays in cache
 INTEGER_SLAB_ELEMENTS = 1 << 17  # the integer taps' slabs: whole rows, fewer calls
 INTEGER_PARALLEL_ELEMENTS = 1 << 20  # output elements per core, at least, worth a thread
+PARALLEL_LINE_MACS = 1 << 22  # a line's multiply-adds worth a thread of its own (~2 ms)
 
 
 def _accumulator_dtype(plan: Plan) -> np.dtype:
@@ -509,9 +510,17 @@ def _line_correlation(plan: Plan, dtype: np.dtype) -> Callable[[np.ndarray, np.n
             return dense if whole else dense[start: start + length: step]
         lines = np.moveaxis(x, axis, -1)
         out = np.empty(lines.shape[:-1] + (length,), dtype=dtype)
-        for position in np.ndindex(*lines.shape[:-1]):
+
+        def line(position: tuple[int, ...]) -> None:
             out[position] = np.correlate(lines[position].astype(dtype, copy=False), weights,
                                          mode)[cut]
+
+        positions = list(np.ndindex(*lines.shape[:-1]))
+        if n * taps < PARALLEL_LINE_MACS:
+            for position in positions:
+                line(position)
+        else:  # long lines (the columns of a big CSV): one per core at a time
+            parallel.run_all([lambda p=p: line(p) for p in positions])
         return np.moveaxis(out, -1, axis)[index]
 
     return correlate
