@@ -29,7 +29,8 @@ COST_SAMPLE = 4
 _ADLER_BASE = 65521
 
 
-def _chunk(kind: bytes, body: bytes) -> bytes:
+def chunk(kind: bytes, body: bytes) -> bytes:
+    """A PNG chunk: length, type, body and CRC."""
     return struct.pack(">I", len(body)) + kind + body + \
         struct.pack(">I", zlib.crc32(body, zlib.crc32(kind)))
 
@@ -86,18 +87,18 @@ class PngWriter:
         self.adler, self.pending = 1, bytearray()
         depth = self.dtype.itemsize * 8
         header = struct.pack(">IIBBBBB", width, height, depth, COLOUR_TYPES[samples], 0, 0, 0)
-        parts = [PNG_SIGNATURE, _chunk(b"IHDR", header)]
+        parts = [PNG_SIGNATURE, chunk(b"IHDR", header)]
         if self.meta.icc:
-            parts.append(_chunk(b"iCCP", b"icc\0\0" + zlib.compress(self.meta.icc)))
+            parts.append(chunk(b"iCCP", b"icc\0\0" + zlib.compress(self.meta.icc)))
         if self.meta.dpi:
             x, y = (round(v / 0.0254) for v in self.meta.dpi)
-            parts.append(_chunk(b"pHYs", struct.pack(">IIB", x, y, 1)))
+            parts.append(chunk(b"pHYs", struct.pack(">IIB", x, y, 1)))
         if self.meta.exif:
             exif = self.meta.exif
-            parts.append(_chunk(b"eXIf", exif[len(EXIF_PREFIX):]
+            parts.append(chunk(b"eXIf", exif[len(EXIF_PREFIX):]
                                 if exif.startswith(EXIF_PREFIX) else exif))
         if frames > 1:
-            parts.append(_chunk(b"acTL", struct.pack(">II", frames, self.meta.loop or 0)))
+            parts.append(chunk(b"acTL", struct.pack(">II", frames, self.meta.loop or 0)))
         out.write(b"".join(parts))
 
     def _codec(self):
@@ -152,20 +153,20 @@ class PngWriter:
             delay = int(round(durations[self.frame])) if self.frame < len(durations) else 100
             control = struct.pack(">IIIIIHHBB", self.sequence, self.width, self.height, 0, 0,
                                   delay, 1000, 0, 0)
-            self.out.write(_chunk(b"fcTL", control))
+            self.out.write(chunk(b"fcTL", control))
             self.sequence += 1
         self.pending += b"\x78\x01"  # zlib header: deflate, 32 KiB window, fastest
 
     def _emit(self, data: bytes) -> None:
         if self.frame == 0:
-            self.out.write(_chunk(b"IDAT", data))
+            self.out.write(chunk(b"IDAT", data))
         else:
-            self.out.write(_chunk(b"fdAT", struct.pack(">I", self.sequence) + data))
+            self.out.write(chunk(b"fdAT", struct.pack(">I", self.sequence) + data))
             self.sequence += 1
 
     def close(self) -> None:
         """Write the end chunk."""
-        self.out.write(_chunk(b"IEND", b""))
+        self.out.write(chunk(b"IEND", b""))
 
 
 def _adler32(data) -> int:

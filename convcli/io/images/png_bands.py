@@ -15,12 +15,12 @@ bit. Other PNGs are decoded whole (``decode._read_png``).
 from __future__ import annotations
 
 import struct
-import zlib
 from collections.abc import Iterator
 
 import numpy as np
 
 from convcli.io.images.metadata import PNG_SIGNATURE
+from convcli.io.images.png import chunk
 
 SAMPLES_PER_PIXEL = {0: 1, 2: 3, 4: 2, 6: 4}
 """Samples per pixel by PNG colour type, for the colour types decoded band by band."""
@@ -59,7 +59,7 @@ def stored_png(header: bytes, rows: int, lines) -> bytearray:
     size = len(view)
     starts = range(0, size, _STORED_BLOCK) if size else range(1)
     idat = 2 + 5 * len(starts) + size + 4
-    head = PNG_SIGNATURE + _chunk(b"IHDR", header[:4] + struct.pack(">I", rows) + header[8:])
+    head = PNG_SIGNATURE + chunk(b"IHDR", header[:4] + struct.pack(">I", rows) + header[8:])
     png = bytearray(len(head) + 12 + idat + 12)
     png[:len(head)] = head
     at = len(head)
@@ -74,13 +74,8 @@ def stored_png(header: bytes, rows: int, lines) -> bytearray:
     png[at:at + 4] = struct.pack(">I", isal_zlib.adler32(view))
     at += 4
     png[at:at + 4] = struct.pack(">I", isal_zlib.crc32(memoryview(png)[body:at]))
-    png[at + 4:] = _chunk(b"IEND", b"")
+    png[at + 4:] = chunk(b"IEND", b"")
     return png
-
-
-def _chunk(kind: bytes, body: bytes) -> bytes:
-    return struct.pack(">I", len(body)) + kind + body + \
-        struct.pack(">I", zlib.crc32(body, zlib.crc32(kind)))
 
 
 def idat_payloads(data: bytes) -> Iterator[memoryview]:
