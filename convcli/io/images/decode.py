@@ -8,6 +8,7 @@ import io
 import struct
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -63,38 +64,35 @@ def read_image(source: Source, *, progressive: bool = False) -> ImageData:
     if fmt is None:
         raise InputError(f"{name}: not an image file convcli can read ({READABLE}); "
                          "convert it to PNG or TIFF first")
-    try:
+    with _codec_errors(name, fmt):
         if fmt == "PNG":
-            image = _read_png(name, data, progressive)
-        elif fmt == "TIFF":
-            image = _read_tiff(name, data)
-        elif fmt == "JPEG":
-            image = _read_jpeg(name, data)
-        else:
-            image = _read_pillow(name, data)
+            return _read_png(name, data, progressive)
+        if fmt == "TIFF":
+            return _read_tiff(name, data)
+        if fmt == "JPEG":
+            return _read_jpeg(name, data)
+        return _read_pillow(name, data)
+
+
+@contextmanager
+def _codec_errors(name: str, fmt: str) -> Iterator[None]:
+    """A codec's errors inside the block as the InputError naming the file (every codec has
+    its own error types; all mean a bad file here); InputErrors pass as they are."""
+    try:
+        yield
     except InputError:
         raise
     except MemoryError:
         raise InputError(f"{name}: too large to decode in memory") from None
-    except Exception as e:  # every codec has its own error types; all mean a bad file here
-        raise corrupt(name, fmt, e) from None
-    return image
-
-
-def corrupt(name: str, fmt: str, error: Exception) -> InputError:
-    """The error for a file its codec cannot decode."""
-    return InputError(f"{name}: the {fmt} file is truncated or corrupt ({error}); re-export "
-                      "it or check the download")
+    except Exception as e:
+        raise InputError(f"{name}: the {fmt} file is truncated or corrupt ({e}); re-export "
+                         "it or check the download") from None
 
 
 def _reported(name: str, rows: Iterator[int]) -> Iterator[int]:
     """``rows``, its codec's errors as the InputError :func:`read_image` raises."""
-    try:
+    with _codec_errors(name, "PNG"):
         yield from rows
-    except MemoryError:
-        raise InputError(f"{name}: too large to decode in memory") from None
-    except Exception as e:
-        raise corrupt(name, "PNG", e) from None
 
 
 def _read_png(name: str, data: bytes, progressive: bool = False) -> ImageData:
