@@ -10,7 +10,7 @@ import math
 import sys
 from dataclasses import dataclass, replace
 
-from convcli.cli.jobs.engine_call import EngineOptions, apply
+from convcli.cli.jobs.engine_call import EngineOptions, apply, integral_weights
 from convcli.cli.report import Timings
 from convcli.errors import InputError, OutputError
 
@@ -66,7 +66,7 @@ def exact_integer_type(image, kernel, options: EngineOptions):
 
     values = kernel.values
     if image.dtype.kind not in "ui" or image.bits > 16 or values.dtype.kind != "f" or \
-            not np.array_equal(values, np.round(values)):
+            integral_weights(values).dtype.kind == "f":  # the engine's integral-kernel rule
         return None
     if options.boundary == "fill":
         fill = options.fillvalue
