@@ -1,4 +1,5 @@
-"""Rank-1 (separable) kernels: the one rank test (SVD of each unfolding) and the 1-D factors.
+"""Rank-1 (separable) kernels: the one rank test (SVD of each unfolding) and the 1-D factors;
+for the engine's exact integer taps, the integer factors of an integer matrix.
 
 The kernel library's ``Kernel.rank`` and ``Kernel.separable_factors`` and the engine's
 separable methods all ask here, with the same tolerance
@@ -99,6 +100,27 @@ def separable_factors(
     if not np.any(core):
         return None
     return rank_one_factors(core, rtol)
+
+
+def integer_rank_one_factors(k: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Integer u, v with outer(u, v) = ``k`` exactly (an integer matrix), or None: no
+    tolerance, as integer sums are exact.
+
+    >>> [f.tolist() for f in integer_rank_one_factors(np.array([[2, 4], [-3, -6]]))]
+    [[2, -3], [1, 2]]
+    >>> integer_rank_one_factors(np.array([[1, 2], [2, 5]])) is None
+    True
+    """
+    nonzero = np.argwhere(k)
+    if not len(nonzero):
+        return None
+    r = nonzero[0][0]
+    v = k[r] // np.gcd.reduce(k[r])
+    j = int(np.flatnonzero(v)[0])
+    u, rest = np.divmod(k[:, j], v[j])
+    if rest.any() or not np.array_equal(np.outer(u, v), k):
+        return None
+    return u, v
 
 
 def _pivot_rank_one(core: np.ndarray, rtol: float) -> bool:

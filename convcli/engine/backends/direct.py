@@ -21,6 +21,7 @@ from convcli.engine import parallel
 from convcli.engine.backends.base import Method, strided_index
 from convcli.engine.backends.costs import LONG_DOT, cost
 from convcli.engine.plan import Plan
+from convcli.engine.separable import integer_rank_one_factors
 
 SLAB_ELEMENTS = 1 << 15  # output elements per slab: a slab's accumulator stays in cache
 INTEGER_SLAB_ELEMENTS = 1 << 17  # the integer taps' slabs: whole rows, fewer calls
@@ -319,24 +320,10 @@ def _rank_one_and_tap(values: bytes, shape: tuple[int, int]
             if rest or c == 0:
                 continue
             k[i, j] = value
-        factors = _integer_factors(k)
+        factors = integer_rank_one_factors(k)
         if factors is not None:
             return (*factors, c, tap or (0, 0))
     return None
-
-
-def _integer_factors(k: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """Integer u, v with outer(u, v) = k, or None."""
-    nonzero = np.argwhere(k)
-    if not len(nonzero):
-        return None
-    r = nonzero[0][0]
-    v = k[r] // np.gcd.reduce(k[r])
-    j = int(np.flatnonzero(v)[0])
-    u, rest = np.divmod(k[:, j], v[j])
-    if rest.any() or not np.array_equal(np.outer(u, v), k):
-        return None
-    return u, v
 
 
 def _rank_one_plan(plan: Plan):
