@@ -51,6 +51,8 @@ def bench(
       convcli bench samples/astronaut.png --kernel gaussian:sigma=4
       convcli bench samples/trajectory.csv -k box:size=51 --repeat 3 --json
     """
+    import statistics
+
     import numpy as np
 
     from convcli.cli.jobs.inputs import kind_of_source
@@ -82,7 +84,7 @@ def bench(
             skipped[name] = str(e)
             continue
         rows.append({"backend": name, "method": outcome.method,
-                     "median_seconds": _median(seconds), "values": outcome.values})
+                     "median_seconds": statistics.median(seconds), "values": outcome.values})
     if not rows:
         raise ConvcliError("no backend can run this case: " +
                            "; ".join(f"{name}: {why}" for name, why in skipped.items()))
@@ -142,14 +144,3 @@ def _table(rows, pick, shape, kernel, skipped, first) -> None:
     console.print(table)
     for name, why in skipped.items():
         console.print(f"skipped {name}: {why}", markup=False, highlight=False)
-
-
-def _median(values: list[float]) -> float:
-    """The median (statistics.median, without its import on every command's start-up).
-
-    >>> _median([3.0, 1.0, 2.0]), _median([4.0, 1.0, 2.0, 3.0])
-    (2.0, 2.5)
-    """
-    ordered = sorted(values)
-    middle = len(ordered) // 2
-    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
