@@ -48,11 +48,13 @@ Decision = Callable[[np.ndarray, np.ndarray], "tuple[np.ndarray, str] | None"]
 
 def finish(values: np.ndarray, is_integer: bool, out_dtype: np.dtype, scalar: bool
            ) -> np.ndarray:
-    """The result in its dtype, contiguous: integers from float paths are rounded first, and
-    wrap as numpy's integers do."""
+    """The result in its dtype, contiguous (in C order, or in Fortran order as it is when a
+    Fortran-ordered input made it so: the columns of a CSV), integers from float paths
+    rounded first, wrapping as numpy's integers do."""
     if is_integer and values.dtype.kind in "fc":
         values = np.rint(values.real).astype(np.int64)
-    values = np.ascontiguousarray(values, dtype=out_dtype)
+    if values.dtype != out_dtype or not (values.flags.c_contiguous or values.flags.f_contiguous):
+        values = np.ascontiguousarray(values, dtype=out_dtype)
     return values.reshape(()) if scalar else values
 
 

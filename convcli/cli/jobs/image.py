@@ -117,6 +117,7 @@ def _run(source, output, spec, options: EngineOptions, report: Timings, look: Im
          combine: str | None, plot: str | None) -> None:
     import numpy as np
 
+    from convcli.cli.jobs.allocator import keep_freed_memory
     from convcli.cli.jobs.plots import check_plot
     from convcli.io.atomic import check_not_input
     from convcli.io.images import read_image, target_for
@@ -163,6 +164,7 @@ def _run(source, output, spec, options: EngineOptions, report: Timings, look: Im
         return outcome.values
 
     if streams:
+        keep_freed_memory()  # bands allocate and free the same arrays again and again
         stage_name = "read+convolve+write" if image.rest else "convolve+write"
         with report.stage(stage_name, amount=image.frames.size, unit="samples") as stage:
             filter_in_strips(image, target, convolve, _halo(kernel, options.dilation),

@@ -78,9 +78,11 @@ def _run(source: str, output: str, spec: str, options: EngineOptions, report: Ti
                        precision=signal.precision)
         return
 
+    from convcli.cli.jobs.allocator import keep_freed_memory, prompt_polars_frees
     from convcli.io.csv.table import read_signal, write_signal
 
-    _prompt_polars_frees()
+    prompt_polars_frees()
+    keep_freed_memory()
     with report.stage("read", unit="B") as stage:
         table = read_signal(source, time_column=signal.time_columns, columns=signal.column_list,
                             bad_cells=signal.bad_cells)
@@ -111,25 +113,6 @@ def _one_blas_thread() -> None:
 
     if "numpy" not in sys.modules:
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-
-
-def _prompt_polars_frees() -> None:
-    """Before polars loads, for a table read whole: its allocator (jemalloc) returns freed
-    memory to the system at once rather than after seconds, so the parsed frame's memory does
-    not stay in the peak (a 40 MB CSV peaks ~30 MB lower, in the same time), unless the user
-    configured it. Not for a stream, whose blocks reuse the memory the previous ones freed
-    (returned at once, it is faulted in again: twice the page faults)."""
-    import os
-    import sys
-
-    if "polars" in sys.modules:
-        return
-    conf = os.environ.get("_RJEM_MALLOC_CONF", "")
-    # polars writes its defaults there on import, so a child of a process that imported it
-    # inherits them: only a setting beyond those is the user's
-    if "decay_ms" not in conf.removeprefix("dirty_decay_ms:500,muzzy_decay_ms:1000"):
-        os.environ["_RJEM_MALLOC_CONF"] = ",".join(
-            filter(None, (conf, "dirty_decay_ms:0,muzzy_decay_ms:0")))
 
 
 def _nan(policy: str, source: str, table) -> str:

@@ -14,6 +14,7 @@ import math
 from collections.abc import Callable
 from dataclasses import replace
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -26,7 +27,8 @@ from convcli.engine.separable import integer_rank_one_factors
 SLAB_ELEMENTS = 1 << 15  # output elements per slab: a slab's accumulator stays in cache
 INTEGER_SLAB_ELEMENTS = 1 << 17  # the integer taps' slabs: whole rows, fewer calls
 INTEGER_PARALLEL_ELEMENTS = 1 << 20  # output elements per core, at least, worth a thread
-PARALLEL_LINE_MACS = 1 << 22  # a line's multiply-adds worth a thread of its own (~2 ms)
+PARALLEL_LINE_MACS = 1 << 22  # a line's multiply-adds worth correlating in pieces (~2 ms)
+PIECE_OUTPUTS = 1 << 16  # a long line's outputs correlated at a time (512 KiB of float64)
 
 
 def _accumulator_dtype(plan: Plan) -> np.dtype:
@@ -205,6 +207,9 @@ class DirectBackend:
         mac = cost("numpy_correlate_long_mac" if plan.taps > LONG_DOT else "numpy_correlate_mac")
         seconds = cost("numpy_correlate_call") * lines + mac * \
             plan.dense_axis_length(axis) * plan.taps * lines
+        if plan.x.shape[axis] * plan.taps >= PARALLEL_LINE_MACS:  # long: no padded copy
+            return Method.on(plan, "direct:numpy.correlate", seconds,
+                             _line_pieces(plan, _accumulator_dtype(plan)))
         correlate = _line_correlation(plan, _accumulator_dtype(plan))
         if not plan.zero_fill:
             seconds += self._copy_seconds(plan)
@@ -497,17 +502,64 @@ def _line_correlation(plan: Plan, dtype: np.dtype) -> Callable[[np.ndarray, np.n
             return dense if whole else dense[start: start + length: step]
         lines = np.moveaxis(x, axis, -1)
         out = np.empty(lines.shape[:-1] + (length,), dtype=dtype)
-
-        def line(position: tuple[int, ...]) -> None:
+        for position in np.ndindex(*lines.shape[:-1]):
             out[position] = np.correlate(lines[position].astype(dtype, copy=False), weights,
                                          mode)[cut]
-
-        positions = list(np.ndindex(*lines.shape[:-1]))
-        if n * taps < PARALLEL_LINE_MACS:
-            for position in positions:
-                line(position)
-        else:  # long lines (the columns of a big CSV): one per core at a time
-            parallel.run_all([lambda p=p: line(p) for p in positions])
         return np.moveaxis(out, -1, axis)[index]
 
     return correlate
+
+
+def _line_pieces(plan: Plan, dtype: np.dtype) -> Callable[[Plan], np.ndarray]:
+    """numpy.correlate down long lines (the columns of a big CSV), ``PIECE_OUTPUTS`` outputs at
+    a time on every core, for any plan of ``plan``'s geometry: a piece's window is a view of
+    the input, gathered by the boundary rule only at the ends, so there is neither a padded
+    copy of the input nor a line-long temporary, and three columns keep two cores busy."""
+    axis = plan.axes[0]
+    taps, n = plan.kernel_shape[axis], plan.x.shape[axis]
+    length, before = plan.dense_axis_length(axis), plan.pad[axis][0]
+    index = strided_index(plan)
+    pieces = [(lo, min(lo + PIECE_OUTPUTS, length)) for lo in range(0, length, PIECE_OUTPUTS)]
+
+    def correlate(p: Plan) -> np.ndarray:
+        weights = p.kernel.ravel().astype(dtype, copy=False)
+        if dtype.kind == "c":  # numpy.correlate conjugates the kernel back
+            weights = np.conj(weights)
+        lines = np.moveaxis(p.x, axis, -1)
+        out = np.empty(lines.shape[:-1] + (length,), dtype=dtype)
+
+        def piece(position: tuple[int, ...], lo: int, hi: int) -> None:
+            line = lines[position]
+            first, last = lo - before, hi + taps - 1 - before  # the window, in input samples
+            if first >= 0 and last <= n:
+                window = line[first:last]
+            else:
+                window = boundary_window(line, first, last, p.boundary, p.fillvalue)
+            out[position][lo:hi] = np.correlate(window.astype(dtype, copy=False), weights,
+                                                "valid")
+
+        parallel.run_all([lambda at=at, lo=lo, hi=hi: piece(at, lo, hi)
+                          for at in np.ndindex(*lines.shape[:-1]) for lo, hi in pieces])
+        return np.moveaxis(out, -1, axis)[index]
+
+    return correlate
+
+
+def boundary_window(line: np.ndarray, first: int, last: int, boundary: str,
+                    fillvalue: Any) -> np.ndarray:
+    """Samples ``first`` to ``last`` (exclusive) of a 1-D ``line`` extended by a boundary rule,
+    as :func:`convcli.engine.plan.pad_array` extends it.
+
+    >>> boundary_window(np.array([1, 2, 3]), -2, 5, "reflect", 0).tolist()
+    [2, 1, 1, 2, 3, 3, 2]
+    >>> boundary_window(np.array([1, 2, 3]), -1, 4, "fill", 9).tolist()
+    [9, 1, 2, 3, 9]
+    """
+    source = boundary_index(np.arange(first, last), len(line), boundary)
+    if boundary != "fill":
+        return line[source]
+    window = np.empty(len(source), dtype=line.dtype)
+    inside = source < len(line)
+    window[inside] = line[source[inside]]
+    window[~inside] = fillvalue
+    return window

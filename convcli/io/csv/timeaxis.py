@@ -72,7 +72,11 @@ class TimeSteps:
             if not len(moving):
                 return None
             self._step = float(steps[moving[0]])
-        bad = (steps < 0) | ((steps != 0) & (np.abs(steps - self._step) > RTOL * abs(self._step)))
+        tolerance = RTOL * abs(self._step)
+        if self._step > 0 and steps.min() >= self._step - tolerance and \
+                steps.max() <= self._step + tolerance:
+            return None  # every step the first one (two reductions: the common case)
+        bad = (steps < 0) | ((steps != 0) & (np.abs(steps - self._step) > tolerance))
         if not bad.any():
             return None
         self._odd = float(steps[int(np.argmax(bad))])

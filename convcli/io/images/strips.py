@@ -31,25 +31,6 @@ AHEAD = 16
 encoded rows, small for PNG), so that the decoding thread keeps decoding."""
 
 
-def keep_freed_memory() -> None:
-    """Ask glibc's allocator to keep freed blocks below 32 MiB for reuse instead of handing
-    them back to the system: each band allocates and frees arrays of a few hundred KiB, and
-    memory returned and taken again page-faults on every first touch — the integer
-    convolution of a band of the 4096² photo ran 4× slower (1.0 ms against 0.23 ms). No-op
-    where there is no glibc ``mallopt``."""
-    import ctypes
-    import ctypes.util
-
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):
-        return
-    trim_threshold, mmap_threshold = -1, -3  # glibc's M_TRIM_THRESHOLD, M_MMAP_THRESHOLD
-    mallopt(mmap_threshold, 32 << 20)
-    mallopt(trim_threshold, 64 << 20)
-
-
 def strip_rows(width: int, channels: int, halo: int) -> int:
     """Rows per band: about STRIP_SAMPLES, and at least 4 halos so the overlap stays small.
 
@@ -65,7 +46,6 @@ def filter_in_strips(image: ImageData, target: Target, convolve: Callable, halo:
     float32 — float64 above 8 bits — when None) of every frame of ``image`` to ``target``,
     band by band, alpha re-attached unchanged."""
     check_writable(target, image)
-    keep_freed_memory()
     frames, height, width, channels = image.frames.shape
     raw = target.raw_values
     alpha = image.alpha if not raw else None
