@@ -249,3 +249,30 @@ def test_rounding_in_chunks_gives_the_former_values(precision):
     got = round_significant(values, precision)
     np.testing.assert_array_equal(got, expected)
     assert np.array_equal(np.signbit(got), np.signbit(expected))
+
+
+@pytest.mark.parametrize("time_cells", ["steady", "decimal", "odd", "back", "repeats", "gaps",
+                                        "dates"])
+def test_both_paths_warn_alike_of_the_time_column(time_cells, monkeypatch):
+    """A time column read by polars is checked as the core path checks its text: the same
+    warning (or none) for steady, decimal, uneven, backward, repeated, missing or date cells."""
+    rows = 100_000
+    times = [str(1800 + i) for i in range(rows)]
+    if time_cells == "decimal":
+        times = [repr(round(i * 0.1, 1)) for i in range(rows)]
+    if time_cells == "odd":
+        times[rows - 7] = str(int(times[rows - 7]) + 2)
+    if time_cells == "back":
+        times[rows // 2] = "1800"
+    if time_cells == "repeats":
+        times = [str(1800 + i // 4) for i in range(rows)]
+    if time_cells == "gaps":
+        times[5] = times[rows - 3] = ""
+    if time_cells == "dates":
+        times = [f"2020-01-{1 + i % 28:02d}" for i in range(rows)]
+    text = "year,value\n" + "".join(f"{t},{i * 1.5:.3f}\n" for i, t in enumerate(times))
+    assert len(text) > signals.FAST_BYTES
+    fast, core = read_both(text.encode(), monkeypatch)
+    assert type(fast.passthrough[0]).__module__.startswith("polars")  # read by polars
+    assert fast.warnings == core.warnings
+    assert bool(fast.warnings) == (time_cells in ("odd", "back"))

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from convcli.engine import parallel
+from convcli import parallel
 from convcli.engine.backends.base import Method, strided_index
 from convcli.engine.backends.costs import LONG_DOT, cost
 from convcli.engine.plan import Plan

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from convcli.engine import parallel
+from convcli import parallel
 from convcli.engine.backends.base import Method
 from convcli.engine.backends.costs import cost, fft_seconds, import_seconds
 from convcli.engine.plan import Plan

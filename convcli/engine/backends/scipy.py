@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from convcli.engine import parallel
+from convcli import parallel
 from convcli.engine.backends.base import Method
 from convcli.engine.backends.costs import cost, fft_seconds, import_seconds
 from convcli.engine.backends.fft import block_length, fast_length

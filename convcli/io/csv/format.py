@@ -49,6 +49,35 @@ def round_significant(values: np.ndarray, precision: int = PRECISION) -> np.ndar
 
 CHUNK = 1 << 13
 """Values rounded at a time (their temporaries stay in the CPU's cache)."""
+PARALLEL_CHUNK = 1 << 16
+"""Values of a column rounded at a time by each core in ``round_columns``: long numpy calls,
+which hold the GIL little (3M values: ~13 ms on two cores against 24.7 ms on one)."""
+
+
+def round_columns(data: np.ndarray, precision: int = PRECISION) -> np.ndarray:
+    """``round_significant`` of each column of a rows × columns array, as a Fortran-ordered
+    array (each column contiguous), pieces of the columns rounded on every core.
+
+    >>> rounded = round_columns(np.array([[6930.519999999999, 1 / 3], [316.09999999999997, 2.0]]))
+    >>> rounded.tolist(), rounded.flags.f_contiguous
+    ([[6930.52, 0.333333333333333], [316.1, 2.0]], True)
+    """
+    from convcli import parallel
+
+    out = np.empty(data.shape, order="F")
+    if precision >= 17:
+        out[...] = data
+        return out
+    rows = data.shape[0]
+
+    def piece(k: int, start: int) -> None:  # one long call: chunked, threads take turns
+        stop = min(start + PARALLEL_CHUNK, rows)
+        out[start:stop, k] = _rounded(data[start:stop, k].astype(np.float64, copy=False),
+                                      precision)
+
+    parallel.run_all([lambda k=k, at=at: piece(k, at) for k in range(data.shape[1])
+                      for at in range(0, rows, PARALLEL_CHUNK)])
+    return out
 _LOG10_2 = 78913
 """⌊log10(2)·2**18⌋: ``(n * _LOG10_2) >> 18`` is ⌊n·log10(2)⌋ for |n| < 2200."""
 

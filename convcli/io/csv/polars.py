@@ -16,7 +16,7 @@ from typing import BinaryIO
 import numpy as np
 import polars as pl
 
-from convcli.io.csv.format import CHUNK, PRECISION, integral, round_significant
+from convcli.io.csv.format import CHUNK, PRECISION, integral, round_columns
 from convcli.io.csv.sniff import DELIMITERS, CsvFormat
 
 _MISSING_CELLS = ["", "NA", "N/A", "na", "n/a", "null", "NULL", "Null"]
@@ -163,8 +163,9 @@ def _frame(
 ) -> pl.DataFrame:
     """The rows as polars writes them: rounded numbers (integers, tiny values as text)."""
     columns: list[pl.Series] = [pl.Series()] * fmt.ncols
+    rounded = round_columns(data, precision)  # on every core
     for k, j in enumerate(fmt.filtered):
-        values = round_significant(data[:, k], precision)
+        values = rounded[:, k]
         series = pl.Series(values, nan_to_null=True)
         whole = (
             np.flatnonzero(integral(values))
