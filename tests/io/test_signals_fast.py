@@ -72,6 +72,18 @@ def test_both_paths_read_and_write_the_same(newline, tmp_path, monkeypatch):
     np.testing.assert_array_equal(read_signal(out_fast).data, filtered)
 
 
+@pytest.mark.parametrize("cells", [1, 4999, 1 << 22])
+def test_the_polars_writer_gives_the_same_bytes_in_any_slices(cells, tmp_path, monkeypatch):
+    """One slice or many (a row at a time, uneven ones, the whole table): the same bytes."""
+    from convcli.io.csv import polars as polarscsv
+
+    table = read_signal(big_table(rows=30_000))
+    filtered = table.data * np.e
+    monkeypatch.setattr(polarscsv, "SLICE_CELLS", cells)
+    fast, core = write_both(table, filtered, tmp_path, monkeypatch, precision=15)
+    assert fast == core
+
+
 @pytest.mark.parametrize("delimiter", [";", "\t", " "])
 def test_other_delimiters(delimiter, tmp_path, monkeypatch):
     data = big_table(delimiter=delimiter)

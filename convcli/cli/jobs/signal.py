@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from convcli.cli.jobs.engine_call import EngineOptions, apply
 from convcli.cli.report import Timings, warning
@@ -96,6 +96,8 @@ def _run(source: str, output: str, spec: str, options: EngineOptions, report: Ti
         stage.detail = f"{options.describe()}, {outcome.method}"
     if outcome.values.shape != table.data.shape:  # --mode full/valid, --stride
         table = table.take_rows(output_rows(len(outcome.values), kernel, options))
+    elif signal.plot is None:  # the input's numbers are done with: freed before the writing
+        table = replace(table, data=outcome.values)
     with report.stage("write", amount=outcome.values.nbytes, unit="B"):
         write_signal(table, outcome.values, output, precision=signal.precision)
     if signal.plot is not None:
