@@ -31,6 +31,11 @@ PARALLEL_LINE_MACS = 1 << 22  # a line's multiply-adds worth correlating in piec
 PIECE_OUTPUTS = 1 << 16  # a long line's outputs correlated at a time (512 KiB of float64)
 
 
+_numpy_correlate = getattr(np.correlate, "_implementation", np.correlate)
+"""numpy.correlate without its ``__array_function__`` dispatch (NEP 18), for operands known to
+be arrays: 0.2 µs of a 2 µs call on 1e3 samples."""
+
+
 def _accumulator_dtype(plan: Plan) -> np.dtype:
     return np.dtype(np.int64) if plan.is_integer else plan.compute_dtype
 
@@ -489,7 +494,7 @@ def _line_correlation(plan: Plan, dtype: np.dtype) -> Callable[[np.ndarray, np.n
     conjugate = dtype.kind == "c"  # numpy.correlate conjugates the kernel back
     if lone and whole and not (cast_x or cast_w or conjugate):
         def correlate_as_is(x: np.ndarray, kernel: np.ndarray) -> np.ndarray:
-            return np.correlate(x, kernel, mode)  # a short signal's call: nothing else
+            return _numpy_correlate(x, kernel, mode)  # a short signal's call: nothing else
 
         return correlate_as_is
 
