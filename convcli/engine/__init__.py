@@ -51,7 +51,15 @@ def run(in1: Any, in2: Any, mode: str = "full", *, flip: bool, backend: str = "a
 
 
 _OPTIONS = frozenset(("axes", "boundary", "fillvalue", "origin", "stride", "dilation"))
-_FILL, _ONE_OR_ZERO = "fill", (0, 1)  # the options' defaults, compared by identity
+_FILL, _ZERO, _ONE = "fill", 0, 1
+
+
+def _defaults(axes: Any, boundary: Any, fillvalue: Any, origin: Any, stride: Any,
+              dilation: Any) -> bool:
+    """True when the options are the defaults themselves (compared by identity: cheap, and
+    a 0.0 or a (1, 1) only takes the longer key)."""
+    return axes is origin is None and boundary is _FILL and fillvalue is _ZERO and \
+        stride is dilation is _ONE
 _ndarray = np.ndarray
 _DECISIONS = _backends.DECISIONS
 
@@ -75,8 +83,7 @@ def _compute(in1: Any, in2: Any, mode: str, flip: bool, backend: str, axes: Any 
     (:mod:`convcli.engine.decisions`): a repeated call runs its remembered decision."""
     key = None
     if type(in1) is _ndarray and type(in2) is _ndarray:
-        if axes is origin is None and boundary is _FILL and fillvalue is _ONE_OR_ZERO[0] \
-                and stride is dilation is _ONE_OR_ZERO[1]:  # the defaults: a short key
+        if _defaults(axes, boundary, fillvalue, origin, stride, dilation):  # a short key
             key = (in1.shape, in1.dtype, in2.shape, in2.dtype, mode, flip, backend)
         else:  # the options' types too: stride=2.0 is an error, not stride=2
             key = (in1.shape, in1.dtype, in2.shape, in2.dtype, mode, flip, backend, axes,
@@ -173,8 +180,7 @@ def convolve(in1: Any, in2: Any, mode: str = "full", *, backend: str = "auto", a
     array([[4., 4.],
            [4., 4.]])
     """
-    if axes is origin is None and boundary is _FILL and fillvalue is _ONE_OR_ZERO[0] \
-            and stride is dilation is _ONE_OR_ZERO[1]:
+    if _defaults(axes, boundary, fillvalue, origin, stride, dilation):
         answer = _remembered(in1, in2, mode, True, backend)
         if answer is not None:
             return answer[0]
@@ -206,8 +212,7 @@ def correlate(in1: Any, in2: Any, mode: str = "full", *, backend: str = "auto", 
     >>> correlate([0, 0, 1, 0, 0], [1, 2, 3], "same")
     array([0, 3, 2, 1, 0])
     """
-    if axes is origin is None and boundary is _FILL and fillvalue is _ONE_OR_ZERO[0] \
-            and stride is dilation is _ONE_OR_ZERO[1]:
+    if _defaults(axes, boundary, fillvalue, origin, stride, dilation):
         answer = _remembered(in1, in2, mode, False, backend)
         if answer is not None:
             return answer[0]

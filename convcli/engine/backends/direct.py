@@ -28,6 +28,8 @@ SLAB_ELEMENTS = 1 << 15  # output elements per slab: a slab's accumulator stays 
 INTEGER_SLAB_ELEMENTS = 1 << 17  # the integer taps' slabs: whole rows, fewer calls
 INTEGER_PARALLEL_ELEMENTS = 1 << 20  # output elements per core, at least, worth a thread
 PARALLEL_LINE_MACS = 1 << 22  # a line's multiply-adds worth correlating in pieces (~2 ms)
+# (a lone line with zero fill stays one numpy call: on 1e6 samples, K = 5, its pieces' copy
+# into the output cost more than the second core gave, 1.55 ms against 1.0 ms)
 PIECE_OUTPUTS = 1 << 16  # a long line's outputs correlated at a time (512 KiB of float64)
 
 
@@ -212,7 +214,8 @@ class DirectBackend:
         mac = cost("numpy_correlate_long_mac" if plan.taps > LONG_DOT else "numpy_correlate_mac")
         seconds = cost("numpy_correlate_call") * lines + mac * \
             plan.dense_axis_length(axis) * plan.taps * lines
-        if plan.x.shape[axis] * plan.taps >= PARALLEL_LINE_MACS:  # long: no padded copy
+        if plan.x.shape[axis] * plan.taps >= PARALLEL_LINE_MACS and \
+                (lines > 1 or not plan.zero_fill):  # long, padded or several: in pieces
             return Method.on(plan, "direct:numpy.correlate", seconds,
                              _line_pieces(plan, _accumulator_dtype(plan)))
         correlate = _line_correlation(plan, _accumulator_dtype(plan))
