@@ -1,3 +1,3 @@
-from convcli.cli.app import main
+from convcli.cli.app import entry
 
-main()
+entry()

@@ -225,3 +225,35 @@ def main() -> None:
         where = f": {name}" if name and not is_temp(str(name)) else ""
         _say(f"{exc.strerror or exc}{where}")
         sys.exit(2)
+
+
+def entry() -> None:
+    """The console script and ``python -m convcli``: :func:`main`; a run that succeeded then
+    ends at once, without the interpreter's teardown (unloading every module and freeing
+    numpy's and polars' objects one by one: ~25 ms after a 1M-row smooth; the system frees the
+    process's memory in one go). Not when Dask or a child process is about, whose exit
+    handlers close workers; ``main`` itself stays an ordinary function (tests call it)."""
+    try:
+        main()
+    except SystemExit as exc:
+        if exc.code not in (0, None) or not _quick_exit_is_safe():
+            raise
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # the reader went away after the last row: not an error
+        pass
+    except (OSError, ValueError):  # the ordinary exit reports it
+        sys.exit(0)
+    os._exit(0)
+
+
+def _quick_exit_is_safe() -> bool:
+    """No module loaded whose exit handlers must run (Dask's clusters, process pools)."""
+    if any(name in sys.modules for name in ("dask", "distributed")):
+        return False
+    if "multiprocessing" in sys.modules:
+        import multiprocessing
+
+        return not multiprocessing.active_children()
+    return True

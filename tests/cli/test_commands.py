@@ -2,13 +2,15 @@
 
 import io
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 import scipy.ndimage as ndi
 from PIL import Image
 
-from tests.cli.conftest import SAMPLES, fails, run
+from tests.cli.conftest import SAMPLES, convcli_path, fails, run
 
 TRAJECTORY = SAMPLES / "trajectory.csv"
 PHOTO = SAMPLES / "astronaut.png"
@@ -267,3 +269,20 @@ def test_decompression_bomb_is_one_line(tmp_path):
                      + chunk(b"IEND", b""))
     assert "decompression bomb" in fails("filter", bomb, "-o", tmp_path / "out.png")
     assert not (tmp_path / "out.png").exists()
+
+
+@pytest.mark.parametrize("how", ["script", "module"])
+def test_a_run_that_ends_without_teardown_still_writes_all_of_stdout(tmp_path, how):
+    """A successful run exits at once (no interpreter teardown): stdout, written by polars
+    in slices for a large table, is flushed first, and equals the file output."""
+    rows = 120_000
+    text = "t,x\n" + "".join(f"{i},{(i * 7919) % 1000 / 10}\n" for i in range(rows))
+    source = tmp_path / "in.csv"
+    source.write_text(text)
+    command = [convcli_path()] if how == "script" else [sys.executable, "-m", "convcli"]
+    piped = subprocess.run([*command, "smooth", str(source), "-q"], capture_output=True,
+                           timeout=120)
+    assert piped.returncode == 0, piped.stderr
+    run("smooth", source, "-q", "-o", tmp_path / "out.csv")
+    assert piped.stdout == (tmp_path / "out.csv").read_bytes()
+    assert piped.stdout.count(b"\n") == rows + 1
