@@ -167,7 +167,8 @@ def convolve(in1: Any, in2: Any, mode: str = "full", *, backend: str = "auto", a
     Returns
     -------
     numpy.ndarray
-        Integers in give integers out (numpy's wrapping), float32 stays float32.
+        Integers in give integers out (numpy's wrapping), float32 stays float32; contiguous
+        (in Fortran order for some Fortran-ordered inputs, as numpy's order="K" keeps it).
 
     Examples
     --------
