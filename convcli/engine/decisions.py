@@ -110,17 +110,6 @@ def _on_operands(geometry: Geometry, method: Method, plan: Plan, x_shape: tuple[
     reversed_kernel = (geometry.flip and not geometry.swapped and not geometry.scalar
                        and k_shape == geometry.kernel_shape and x_shape == geometry.x_shape)
     short = plan.weights.size <= SHORT_KERNEL and plan.weights.dtype.kind == "f"
-    if reversed_kernel and short and as_is and len(k_shape) == 1:
-        def decided_signal(x: np.ndarray, k: np.ndarray) -> tuple[np.ndarray, str]:
-            if not isfinite(sum(k.tolist())):  # a 1-D signal's short kernel: the least work
-                check_kernel_values(k)
-            values = again(x, k[::-1])
-            if values.dtype == out_dtype and values.flags.c_contiguous:
-                return values, name
-            return finish(values, is_integer, out_dtype, scalar), name
-
-        return decided_signal
-
     def decided(x: np.ndarray, k: np.ndarray) -> tuple[np.ndarray, str]:
         if short:  # the finiteness check of a short real kernel, in Python floats
             if not isfinite(sum(k.ravel().tolist())):
