@@ -502,9 +502,7 @@ def _line_correlation(plan: Plan, dtype: np.dtype) -> Callable[[np.ndarray, np.n
         return correlate_as_is
 
     def correlate(x: np.ndarray, kernel: np.ndarray) -> np.ndarray:
-        weights = kernel.ravel().astype(dtype, copy=False) if cast_w else kernel
-        if conjugate:
-            weights = np.conj(weights)
+        weights = _correlate_weights(kernel, dtype)
         if lone:  # a lone signal: one call, no gathering
             dense = np.correlate(x.astype(dtype) if cast_x else x, weights, mode)
             return dense if whole else dense[start: start + length: step]
@@ -516,6 +514,13 @@ def _line_correlation(plan: Plan, dtype: np.dtype) -> Callable[[np.ndarray, np.n
         return np.moveaxis(out, -1, axis)[index]
 
     return correlate
+
+
+def _correlate_weights(kernel: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """The dense kernel as numpy.correlate takes it: 1-D, in ``dtype``, conjugated when
+    complex (numpy.correlate conjugates it back)."""
+    weights = kernel.ravel().astype(dtype, copy=False)
+    return np.conj(weights) if dtype.kind == "c" else weights
 
 
 def _line_pieces(plan: Plan, dtype: np.dtype) -> Callable[[Plan], np.ndarray]:
@@ -530,9 +535,7 @@ def _line_pieces(plan: Plan, dtype: np.dtype) -> Callable[[Plan], np.ndarray]:
     pieces = [(lo, min(lo + PIECE_OUTPUTS, length)) for lo in range(0, length, PIECE_OUTPUTS)]
 
     def correlate(p: Plan) -> np.ndarray:
-        weights = p.kernel.ravel().astype(dtype, copy=False)
-        if dtype.kind == "c":  # numpy.correlate conjugates the kernel back
-            weights = np.conj(weights)
+        weights = _correlate_weights(p.kernel, dtype)
         lines = np.moveaxis(p.x, axis, -1)
         out = np.empty(lines.shape[:-1] + (length,), dtype=dtype)
 
