@@ -70,7 +70,7 @@ def round_columns(data: np.ndarray, precision: int = PRECISION) -> np.ndarray:
         return out
     rows = data.shape[0]
 
-    def piece(k: int, start: int) -> None:  # one long call: chunked, threads take turns
+    def piece(k: int, start: int) -> None:  # one long _rounded call: the GIL seldom held
         stop = min(start + PARALLEL_CHUNK, rows)
         out[start:stop, k] = _rounded(data[start:stop, k].astype(np.float64, copy=False),
                                       precision)
@@ -78,6 +78,8 @@ def round_columns(data: np.ndarray, precision: int = PRECISION) -> np.ndarray:
     parallel.run_all([lambda k=k, at=at: piece(k, at) for k in range(data.shape[1])
                       for at in range(0, rows, PARALLEL_CHUNK)])
     return out
+
+
 _LOG10_2 = 78913
 """⌊log10(2)·2**18⌋: ``(n * _LOG10_2) >> 18`` is ⌊n·log10(2)⌋ for |n| < 2200."""
 
