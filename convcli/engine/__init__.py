@@ -83,12 +83,11 @@ def _compute(in1: Any, in2: Any, mode: str, flip: bool, backend: str, axes: Any 
     (:mod:`convcli.engine.decisions`): a repeated call runs its remembered decision."""
     key = None
     if type(in1) is _ndarray and type(in2) is _ndarray:
-        if _defaults(axes, boundary, fillvalue, origin, stride, dilation):  # a short key
-            key = (in1.shape, in1.dtype, in2.shape, in2.dtype, mode, flip, backend)
-        else:  # the options' types too: stride=2.0 is an error, not stride=2
-            key = (in1.shape, in1.dtype, in2.shape, in2.dtype, mode, flip, backend, axes,
-                   boundary, fillvalue, origin, stride, dilation, type(axes), type(origin),
-                   type(stride), type(dilation))
+        key = (in1.shape, in1.dtype, in2.shape, in2.dtype, mode, flip, backend)  # _remembered's
+        if not _defaults(axes, boundary, fillvalue, origin, stride, dilation):
+            # the options, and their types: stride=2.0 is an error, not stride=2
+            key += (axes, boundary, fillvalue, origin, stride, dilation, type(axes),
+                    type(origin), type(stride), type(dilation))
         try:
             decided = _DECISIONS.get(key)
         except TypeError:  # an option that cannot be a key (a list, an array)
