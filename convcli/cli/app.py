@@ -169,15 +169,22 @@ def _debug() -> bool:
 
 
 def _run_app() -> None:
-    """The app, then the objects made so far frozen: Python's exit then skips its last walks
-    over numpy's and polars' objects (0.1–0.2 s of a 1M-row smooth; atexit handlers still
-    run)."""
+    """The app with the cyclic garbage collector paused, then the objects made so far frozen.
+
+    Importing numpy and polars and making a job's objects (none in cycles) would run the
+    collector hundreds of times for nothing (~5 % of a 1M-row smooth), and one collection
+    after the job walks them all (26 ms); frozen, neither that walk nor Python's exit walks
+    them (0.1–0.2 s; atexit handlers still run). A job that runs long (a stream, a chunked
+    array) resumes the collector: :func:`convcli.cli.jobs.allocator.collect_cycles`."""
     import gc
 
+    enabled = gc.isenabled()
+    gc.disable()
     try:
         code = app(prog_name="convcli", standalone_mode=False)
     finally:
         gc.freeze()
+        (gc.enable if enabled else gc.disable)()
     sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -43,3 +43,12 @@ def prompt_polars_frees() -> None:
     if "decay_ms" not in conf.removeprefix("dirty_decay_ms:500,muzzy_decay_ms:1000"):
         os.environ["_RJEM_MALLOC_CONF"] = ",".join(
             filter(None, (conf, "dirty_decay_ms:0,muzzy_decay_ms:0")))
+
+
+def collect_cycles() -> None:
+    """Resume the cyclic garbage collector the app pauses for a job (see
+    ``convcli.cli.app._run_app``): a job that runs for long, block after block, must not
+    let cycles pile up."""
+    import gc
+
+    gc.enable()

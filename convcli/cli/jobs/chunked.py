@@ -54,11 +54,13 @@ def should_chunk(source: str) -> bool:
 def run(source: str, output: str | None, spec: str, options: EngineOptions, report: Timings,
         *, chunks: str | None, scheduler: str | None) -> None:
     """Convolve ``source`` chunk by chunk into ``output`` (.zarr or .npy)."""
+    from convcli.cli.jobs.allocator import collect_cycles
     from convcli.engine.plan import per_axis
     from convcli.io import lazy_arrays
     from convcli.io.atomic import check_not_input
     from convcli.kernels import kernel_file, parse_kernel
 
+    collect_cycles()
     address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
     _limit_malloc_arenas()
     lazy_arrays.require_scale(f"convolving {Path(source).name} chunk by chunk")

@@ -37,24 +37,7 @@ class SignalOptions:
 def run(source: str, output: str, spec: str, options: EngineOptions, report: Timings,
         signal: SignalOptions) -> None:
     """Filter each numeric column of a signal CSV on its own, writing the same layout;
-    ``signal.plot`` draws the columns before and after with the kernel and its response.
-
-    The cyclic garbage collector is paused meanwhile: importing numpy and polars and making
-    a table's objects (none in cycles) would run it hundreds of times for nothing (~5 % of a
-    1M-row smooth)."""
-    import gc
-
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        _run(source, output, spec, options, report, signal)
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _run(source: str, output: str, spec: str, options: EngineOptions, report: Timings,
-         signal: SignalOptions) -> None:
+    ``signal.plot`` draws the columns before and after with the kernel and its response."""
     _one_blas_thread()
     from convcli.cli.jobs import stream as stream_job
     from convcli.cli.jobs.plots import check_plot, plot_signal

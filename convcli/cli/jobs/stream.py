@@ -65,9 +65,11 @@ def run(source: str, output: str, kernel, options: EngineOptions, report: Timing
         columns: Sequence[str] | None, time_column, nan: str, fill_gaps: bool,
         bad_cells: str, precision: int) -> None:
     """Filter each numeric column of a signal CSV as it streams, writing the same layout."""
+    from convcli.cli.jobs.allocator import collect_cycles
     from convcli.io.atomic import atomic_output, check_not_input
     from convcli.io.csv.stream import StreamTable
 
+    collect_cycles()
     check_not_input(output, source)
     origin = kernel.origin if options.mode == "same" else None
     convolver = StreamConvolver(

@@ -148,9 +148,11 @@ def format_body(
         return target.getvalue()
     writer = _Writer(out)
     step = max(1, SLICE_CELLS // fmt.ncols)
+    rounded = np.empty((min(step, len(data)), data.shape[1]), order="F")  # for every slice
     for start in range(0, max(len(data), 1), step):
         rows = slice(start, start + step)
-        frame = _frame(fmt, data[rows], [cells[rows] for cells in passthrough], precision)
+        frame = _frame(fmt, data[rows], [cells[rows] for cells in passthrough], precision,
+                       rounded[: len(data[rows])])
         try:
             _write_rows(frame, fmt, writer)
         except OSError:
@@ -167,11 +169,13 @@ no faster, with 40 % more page faults and 30 MB more)."""
 
 
 def _frame(
-    fmt: CsvFormat, data: np.ndarray, passthrough: Sequence[Sequence[str]], precision: int
+    fmt: CsvFormat, data: np.ndarray, passthrough: Sequence[Sequence[str]], precision: int,
+    out: np.ndarray | None = None,
 ) -> pl.DataFrame:
-    """The rows as polars writes them: rounded numbers (integers, tiny values as text)."""
+    """The rows as polars writes them: rounded numbers (integers, tiny values as text); the
+    numbers rounded into ``out`` when given (the frame's columns are views of it)."""
     columns: list[pl.Series] = [pl.Series()] * fmt.ncols
-    rounded = round_columns(data, precision)  # on every core
+    rounded = round_columns(data, precision, out)  # on every core
     for k, j in enumerate(fmt.filtered):
         values = rounded[:, k]
         # NaN as null (written as the table's missing cells): a copy, so only when there is one

@@ -41,25 +41,17 @@ class TimeSteps:
             return None
         cells = passthrough[self._k]
         for start in range(0, len(cells), SLICE_ROWS):  # a slice at a time: in cache
-            row = self._odd_step(cells[start : start + SLICE_ROWS])
+            values = _numbers(cells[start : start + SLICE_ROWS])
+            if values is None:  # dates and the like: not checked
+                self._k = None
+                return None
+            row = self._odd_step(values)
             if row is not None:
                 return self._message(start + row, extras, first_line)
-            if self._k is None:
-                return None
         return None
 
-    def _odd_step(self, cells: Sequence[str]) -> int | None:
-        """The row of ``cells`` that steps oddly, or None (``_k`` None: not numbers)."""
-        try:
-            if hasattr(cells, "cast"):  # a polars Series of text
-                import polars as pl
-
-                values = cells.cast(pl.Float64).to_numpy()
-            else:
-                values = np.asarray(cells, dtype=np.float64)
-        except Exception:  # dates and the like: not checked
-            self._k = None
-            return None
+    def _odd_step(self, values: np.ndarray) -> int | None:
+        """The row of ``values`` that steps oddly, or None."""
         if not len(values):
             return None
         offset = self._last is not None
@@ -80,7 +72,7 @@ class TimeSteps:
         if not bad.any():
             return None
         self._odd = float(steps[int(np.argmax(bad))])
-        return int(np.argmax(bad)) + 1 - offset  # the row (in ``cells``) that steps oddly
+        return int(np.argmax(bad)) + 1 - offset  # the row (in ``values``) that steps oddly
 
     def _message(self, row: int, extras: Sequence[tuple[int, str]], first_line: int) -> str:
         starts = [r for r, _ in extras]
@@ -91,3 +83,19 @@ class TimeSteps:
         what = "goes back" if step < 0 else "steps"
         return (f"{self._source}: time column {name} {what} by {abs(step):.6g} at line {line}, "
                 f"after steps of {self._step:.6g} (the kernel runs over rows, not time)")
+
+
+def _numbers(cells: Sequence[str]) -> np.ndarray | None:
+    """The cells as float64, or None when one is not a number. A polars Series of text is
+    read as integers first (a year, an index: twice as fast as as floats)."""
+    try:
+        if not hasattr(cells, "cast"):
+            return np.asarray(cells, dtype=np.float64)
+        import polars as pl
+
+        whole = cells.cast(pl.Int64, strict=False)
+        if not whole.null_count():
+            return whole.to_numpy().astype(np.float64)
+        return cells.cast(pl.Float64).to_numpy()
+    except Exception:
+        return None
