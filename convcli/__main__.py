@@ -1,3 +1,3 @@
-from convcli.cli.app import entry
+from convcli.cli import entry
 
 entry()

@@ -235,11 +235,12 @@ def main() -> None:
 
 
 def entry() -> None:
-    """The console script and ``python -m convcli``: :func:`main`; a run that succeeded then
-    ends at once, without the interpreter's teardown (unloading every module and freeing
-    numpy's and polars' objects one by one: ~25 ms after a 1M-row smooth; the system frees the
-    process's memory in one go). Not when Dask or a child process is about, whose exit
-    handlers close workers; ``main`` itself stays an ordinary function (tests call it)."""
+    """What the console script runs (through :func:`convcli.cli.entry`): :func:`main`; a run
+    that succeeded then ends at once, without the interpreter's teardown (unloading every
+    module and freeing numpy's and polars' objects one by one: ~25 ms after a 1M-row smooth;
+    the system frees the process's memory in one go). Not when Dask or a child process is
+    about, whose exit handlers close workers; ``main`` itself stays an ordinary function
+    (tests call it)."""
     try:
         main()
     except SystemExit as exc:

@@ -58,3 +58,16 @@ def test_a_stream_collects_while_it_runs(tmp_path, monkeypatch):
                 monkeypatch)
     assert code == 0 and seen and all(seen)
     assert gc.isenabled()
+
+
+def test_the_console_entry_pauses_it_before_the_app_loads(monkeypatch):
+    import convcli.cli
+    import convcli.cli.app
+
+    seen: list[bool] = []
+    monkeypatch.setattr(convcli.cli.app, "entry", lambda: seen.append(gc.isenabled()))
+    try:
+        convcli.cli.entry()
+    finally:
+        gc.enable()
+    assert seen == [False]
