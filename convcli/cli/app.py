@@ -78,7 +78,7 @@ def _for(args: Sequence[str]) -> typer.Typer:
     """The app a command line needs: its command alone when it starts with one (not while
     the shell asks for completions, which name the commands), else every command."""
     wanted = args[0] if args else None
-    if wanted in COMMANDS and not any(k.endswith("_COMPLETE") for k in os.environ):
+    if wanted in COMMANDS and "_CONVCLI_COMPLETE" not in os.environ:
         return mounted([wanted])
     return __getattr__("app")
 

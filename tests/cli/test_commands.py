@@ -252,6 +252,27 @@ def test_start_up_imports_stay_light():
     assert out.stdout.strip() == "[]"
 
 
+@pytest.mark.parametrize("args, loaded", [
+    (["kernels", "--json"], ["convcli.cli.commands.kernels"]),
+    (["smooth", "--help"], ["convcli.cli.commands.smooth"]),
+    (["--help"], ["convcli.cli.commands." + name for name in
+                  ("bench", "convolve", "filter", "kernels", "pool", "smooth")]),
+])
+def test_a_run_loads_only_the_command_it_names(args, loaded):
+    """A command line that starts with a command imports that command's module alone; the
+    root help lists them all."""
+    import subprocess
+    import sys
+
+    code = (f"import sys; sys.argv = ['convcli', *{args!r}]\n"
+            "from convcli.cli.app import main\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m.startswith('convcli.cli.commands.')),"
+            " file=sys.stderr)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stderr.strip().splitlines()[-1] == repr(sorted(loaded))
+
+
 def test_decompression_bomb_is_one_line(tmp_path):
     """A small PNG that claims 400 million pixels: Pillow's guard, as one error line."""
     import struct
