@@ -17,6 +17,7 @@ from __future__ import annotations
 
 MODES = ("full", "same", "valid")
 BOUNDARIES = ("fill", "reflect", "mirror", "nearest", "wrap")
+STREAMABLE_BOUNDARIES = ("fill", "nearest", "reflect", "mirror")  # need only a signal's start
 BACKENDS = ("direct", "fft", "scipy")  # registered in engine/__init__; "auto" picks among them
 BACKEND_CHOICES = ("auto", *BACKENDS)
 NAN_POLICIES = ("ignore", "propagate", "zero", "error")

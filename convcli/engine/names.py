@@ -10,7 +10,8 @@ from convcli.names import (
            MODES,
            NAN_POLICIES,
            POOL_OPS,
+           STREAMABLE_BOUNDARIES,
 )
 
 __all__ = ["ALIASES", "BACKEND_CHOICES", "BACKENDS", "BOUNDARIES", "MODES", "NAN_POLICIES",
-           "POOL_OPS"]
+           "POOL_OPS", "STREAMABLE_BOUNDARIES"]

@@ -45,6 +45,15 @@ def run(source: str, output: str, spec: str, options: EngineOptions, report: Tim
     check_plot(signal.plot, source, output)
     if signal.plot is not None and signal.stream:
         raise InputError("--plot draws the whole signal: it cannot --stream")
+    streams = signal.plot is None and stream_job.should_stream(source, signal.stream, options)
+    early = None
+    if not streams:  # a large file read and parsed while numpy, the engine and the kernel load
+        from convcli.cli.jobs.allocator import keep_freed_memory, prompt_polars_frees
+        from convcli.io.csv.early import parse_soon
+
+        prompt_polars_frees()
+        keep_freed_memory()
+        early = parse_soon(source, signal.time_columns, signal.column_list)
     from convcli.io.atomic import check_not_input
     from convcli.kernels import kernel_file, parse_kernel
 
@@ -54,23 +63,21 @@ def run(source: str, output: str, spec: str, options: EngineOptions, report: Tim
         if signal.align == "centre":
             kernel = centred(kernel)
         stage.detail = f"{kernel.name} {kernel.shape}"
-    if signal.plot is None and stream_job.should_stream(source, signal.stream, options):
+    if streams:
         stream_job.run(source, output, kernel, options, report, columns=signal.column_list,
                        time_column=signal.time_columns, nan=signal.nan,
                        fill_gaps=signal.fill_gaps, bad_cells=signal.bad_cells,
                        precision=signal.precision)
         return
 
-    from convcli.cli.jobs.allocator import keep_freed_memory, prompt_polars_frees
     from convcli.io.csv.table import read_signal, write_signal
 
-    prompt_polars_frees()
-    keep_freed_memory()
     with report.stage("read", unit="B") as stage:
         table = read_signal(source, time_column=signal.time_columns, columns=signal.column_list,
-                            bad_cells=signal.bad_cells)
+                            bad_cells=signal.bad_cells, early=early)
         stage.amount = table.data.nbytes
-        stage.detail = f"{table.data.shape[0]} rows × {table.data.shape[1]} columns"
+        stage.detail = f"{table.data.shape[0]} rows × {table.data.shape[1]} columns" + (
+            ", begun while the job loaded" if early is not None else "")
     for message in table.warnings:
         warning(message)
     with report.stage("convolve", amount=table.data.size, unit="samples") as stage:

@@ -17,13 +17,11 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import BinaryIO
 
-import numpy as np
-
 from convcli.cli.jobs.engine_call import EngineOptions
 from convcli.cli.report import Timings, warning
-from convcli.engine.stream import STREAMABLE_BOUNDARIES, StreamConvolver
 from convcli.errors import InputError
 from convcli.io.sources import STDIO, open_input, source_name, stdin_buffer
+from convcli.names import STREAMABLE_BOUNDARIES
 
 PAUSE_SECONDS = 0.2
 """The longest a complete line waits before it is parsed (and its determined rows written)."""
@@ -36,8 +34,9 @@ def streamable(options: EngineOptions) -> bool:
     """True when the options keep one output row per input row and need only the start of
     the signal (boundary wrap, or a mode or stride that changes the number of rows, take the
     whole signal)."""
+    strides = options.stride if hasattr(options.stride, "__iter__") else (options.stride,)
     return (options.boundary in STREAMABLE_BOUNDARIES and options.mode == "same"
-            and bool(np.all(np.asarray(options.stride) == 1)))
+            and all(step == 1 for step in strides))
 
 
 STREAM_FILE_BYTES = 48 << 20
@@ -66,6 +65,7 @@ def run(source: str, output: str, kernel, options: EngineOptions, report: Timing
         bad_cells: str, precision: int) -> None:
     """Filter each numeric column of a signal CSV as it streams, writing the same layout."""
     from convcli.cli.jobs.allocator import collect_cycles
+    from convcli.engine.stream import StreamConvolver
     from convcli.io.atomic import atomic_output, check_not_input
     from convcli.io.csv.stream import StreamTable
 

@@ -7,9 +7,7 @@ cells, infinities…): the caller then parses with the core path, which also wor
 
 from __future__ import annotations
 
-import inspect
 import io
-import re
 from collections.abc import Sequence
 from typing import BinaryIO
 
@@ -17,17 +15,9 @@ import numpy as np
 import polars as pl
 
 from convcli.io.csv.format import CHUNK, PRECISION, integral, round_columns
-from convcli.io.csv.sniff import DELIMITERS, CsvFormat
+from convcli.io.csv.polars_parse import SKIPS_LINES, parse_frame
+from convcli.io.csv.sniff import CsvFormat
 
-_MISSING_CELLS = ["", "NA", "N/A", "na", "n/a", "null", "NULL", "Null"]
-_SKIPPED_LINE = re.compile(rb"(?:^|\n)[ \t\r]*(?:#|\n|$)")
-_EMPTY_CELLS_AS_TEXT = (  # polars < 1.3x spelt it missing_utf8_is_empty_string
-    {"empty_string_is_null": False}
-    if "empty_string_is_null" in inspect.signature(pl.read_csv).parameters
-    else {"missing_utf8_is_empty_string": True}
-)
-MAX_COLUMNS = 256
-"""Wider tables take the core path: polars frames cost time growing faster than their width."""
 _REPR_BELOW = 1e-4
 """polars 2 formats floats like ``repr`` except nonzero magnitudes below this."""
 
@@ -43,10 +33,6 @@ def _formats_like_repr() -> bool:
 
 WRITES_LIKE_REPR = _formats_like_repr()
 """Whether ``format_body`` may be used: its text must equal ``format_rows``'s."""
-_ERRORS = (pl.exceptions.PolarsError, ValueError, TypeError, OverflowError)
-
-
-_SKIPS_LINES = "skip_lines" in inspect.signature(pl.read_csv).parameters
 
 
 def parse_body(
@@ -58,40 +44,19 @@ def parse_body(
     return None if frame is None else frame_columns(frame, fmt)
 
 
-def read_frame(body: bytes, fmt: CsvFormat, start: int = 0) -> pl.DataFrame | None:
+def read_frame(body: bytes, fmt: CsvFormat, start: int = 0,
+               frame: pl.DataFrame | None = None) -> pl.DataFrame | None:
     """The first half of ``parse_body``: the rows as a frame, every check done (``body`` is
-    no longer needed), its filtered columns Float64 (null where missing), the others text."""
-    delimiter = fmt.delimiter
-    if delimiter not in DELIMITERS or not 2 <= fmt.ncols <= MAX_COLUMNS:
+    no longer needed), its filtered columns Float64 (null where missing), the others text.
+    ``frame``: :func:`~convcli.io.csv.polars_parse.parse_frame`'s of the same rows, when it
+    already ran (on the early reader's thread)."""
+    frame = parse_frame(body, fmt, start) if frame is None else frame
+    if frame is None:
         return None
-    if body.find(b'"', start) >= 0 or body.find(b"\0", start) >= 0:
-        return None
-    if start and not _SKIPS_LINES:
+    if start and not SKIPS_LINES:
         body, start = body[start:], 0
     end = len(body) - body.endswith(b"\n")
-    if body.find(b"#", start, end) >= 0 and _SKIPPED_LINE.search(body, max(start - 1, 0), end):
-        return None  # comments: the core path keeps them (from start - 1, a newline, as ^)
-    filtered = set(fmt.filtered)
-    schema = {f"c{j}": pl.Float64 if j in filtered else pl.String for j in range(fmt.ncols)}
-    options = {"has_header": False, "separator": delimiter, "quote_char": None,
-               "raise_if_empty": False, **_EMPTY_CELLS_AS_TEXT}
-    if start:
-        options["skip_lines"] = body.count(b"\n", 0, start)
-    try:  # numbers parsed as they are read; a marker such as NA fails, then text and cast
-        frame = pl.read_csv(body, schema=schema, **options)
-    except _ERRORS:
-        try:
-            frame = pl.read_csv(body, infer_schema=False, **options)
-        except _ERRORS:  # any complaint at all: the core path decides and explains
-            return None
-        frame = frame.rename(dict(zip(frame.columns, schema)))
-        for j in fmt.filtered:
-            cells = frame.get_column(f"c{j}")
-            values = cells.cast(pl.Float64, strict=False)
-            if (values.is_null() & ~cells.is_in(_MISSING_CELLS)).any():
-                return None
-            frame = frame.with_columns(values)
-    newlines, delimiters = _counts(body, start, end, (ord("\n"), ord(delimiter)))
+    newlines, delimiters = _counts(body, start, end, (ord("\n"), ord(fmt.delimiter)))
     lines = newlines + 1 if end > start else 0
     if frame.width != fmt.ncols or frame.height != lines or \
             delimiters != lines * (fmt.ncols - 1):

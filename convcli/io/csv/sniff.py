@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from itertools import islice
 
 from convcli.errors import InputError
+
+BOM = b"\xef\xbb\xbf"
+"""A UTF-8 byte-order mark, which a table's first bytes may hold (not written back)."""
+
+TimeColumns = str | int | Sequence[str | int] | None
+"""The ``time_column`` a reader takes: a name, a 0-based index, several, or None (by name)."""
 
 SNIFF_ROWS = 100
 """Rows (besides a header) that decide the format; a streaming reader should sniff as many."""
@@ -343,3 +349,61 @@ def _filtered(
             )
         chosen.append(j)
     return tuple(sorted(set(chosen)))
+
+
+def newline_of(text: str) -> str:
+    """CRLF when the first line ends so, else LF."""
+    first = text.find("\n")
+    return "\r\n" if first > 0 and text[first - 1] == "\r" else "\n"
+
+
+def sniffed_enough(lines: list[str]) -> bool:
+    """True when ``lines`` hold every line ``sniff_format`` looks at."""
+    return sum(not is_skipped(line) for line in lines) > SNIFF_ROWS
+
+
+def sniff_text(
+    text: str, time_column: TimeColumns, columns: Sequence[str] | None
+) -> tuple[CsvFormat, int, int]:
+    """The format, sniffed from the first lines of ``text`` (LF line ends), and where the data
+    rows start and end (the final newline left out)."""
+    end = len(text) - text.endswith("\n")
+    size = 1 << 16
+    while True:
+        head = text[:end] if size >= end else text[: text.rfind("\n", 0, size) + 1]
+        lines = head.split("\n")
+        if len(head) >= end or sniffed_enough(lines):
+            break
+        size *= 4
+    fmt = sniff_format(lines, time_column=time_column, columns=columns)
+    start = 0
+    for _ in range(fmt.skip):
+        start = text.find("\n", start) + 1 or end
+    return fmt, start, end
+
+
+def sniff_head(
+    raw: bytes, time_column: TimeColumns, columns: Sequence[str] | None
+) -> tuple[CsvFormat, int] | None:
+    r"""The format of a large table's bytes (no BOM) sniffed from its first 64 KiB, its
+    newline included, and the offset of its first data row; None when that head is not UTF-8
+    or holds too few rows to decide (the caller then reads the whole text).
+
+    >>> rows = b"".join(b"%d,1\r\n" % i for i in range(200))
+    >>> fmt, start = sniff_head(b"t,x\r\n" + rows, None, None)
+    >>> fmt.names, repr(fmt.newline), start
+    (('t', 'x'), "'\\r\\n'", 5)
+    """
+    try:
+        head = raw[: raw.rfind(b"\n", 0, 1 << 16) + 1].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    newline = newline_of(head)
+    head = head.replace("\r\n", "\n")
+    if not sniffed_enough(head.split("\n")):
+        return None  # the core path would sniff lines beyond this head
+    fmt, _, _ = sniff_text(head, time_column, columns)
+    start = 0
+    for _ in range(fmt.skip):
+        start = raw.index(b"\n", start) + 1
+    return replace(fmt, newline=newline), start

@@ -19,8 +19,15 @@ from convcli.errors import InputError
 from convcli.io.csv import table
 from convcli.io.csv.format import PRECISION
 from convcli.io.csv.rows import Extras, format_rows, missing_cell, parse_text
-from convcli.io.csv.sniff import SNIFF_ROWS, CsvFormat, is_skipped, sniff_format
-from convcli.io.csv.table import BOM, TimeColumns, newline_of
+from convcli.io.csv.sniff import (
+    BOM,
+    SNIFF_ROWS,
+    CsvFormat,
+    TimeColumns,
+    is_skipped,
+    newline_of,
+    sniff_format,
+)
 from convcli.io.csv.timeaxis import TimeSteps
 
 POLARS_VALUES = 1 << 14
@@ -196,7 +203,8 @@ class StreamTable:
         self.rows += count
         if (not extras and self._encoding == "utf-8" and values.size >= POLARS_VALUES
                 and table.polars_installed()):
-            from convcli.io.csv.polars import MAX_COLUMNS, WRITES_LIKE_REPR, format_body
+            from convcli.io.csv.polars import WRITES_LIKE_REPR, format_body
+            from convcli.io.csv.polars_parse import MAX_COLUMNS
 
             if WRITES_LIKE_REPR and self.fmt.ncols <= MAX_COLUMNS:
                 return format_body(self.fmt, values, cells, self.precision)

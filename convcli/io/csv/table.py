@@ -11,7 +11,6 @@ UTF-8 byte-order mark, and runs of blanks in whitespace-separated tables (writte
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import sys
 from collections.abc import Sequence
@@ -21,18 +20,12 @@ import numpy as np
 
 from convcli.errors import InputError
 from convcli.io.atomic import atomic_output
+from convcli.io.csv.early import FAST_BYTES, EarlyParse, polars_installed
 from convcli.io.csv.format import PRECISION, format_floats
 from convcli.io.csv.rows import Extras, format_rows, missing_cell, parse_text
-from convcli.io.csv.sniff import SNIFF_ROWS, CsvFormat, is_skipped, sniff_format
+from convcli.io.csv.sniff import BOM, CsvFormat, TimeColumns, newline_of, sniff_head, sniff_text
 from convcli.io.csv.timeaxis import TimeSteps
 from convcli.io.sources import Source, is_path, read_bytes, source_name
-
-FAST_BYTES = 1 << 20
-"""Inputs (and outputs) at least this large use polars when it is installed."""
-
-BOM = b"\xef\xbb\xbf"
-
-TimeColumns = str | int | Sequence[str | int] | None
 
 
 @dataclass
@@ -114,12 +107,15 @@ def read_signal(
     time_column: TimeColumns = None,
     columns: Sequence[str] | None = None,
     bad_cells: str = "error",
+    early: EarlyParse | None = None,
 ) -> SignalTable:
     r"""Read a signal table from a path, ``-`` (stdin), bytes or a stream.
 
     See ``sniff_format`` for how the format, time columns and filtered columns are chosen,
     ``parse_rows`` for ``bad_cells``. Every problem raises InputError naming the source and
     the 1-based line at fault; a time column with uneven steps is noted in ``warnings``.
+    ``early``: the :func:`~convcli.io.csv.early.parse_soon` of ``source`` with the same
+    ``time_column`` and ``columns``, begun while the caller loaded.
 
     >>> table = read_signal(b"year,flow\n1871,1120\n1872,1160\n# gap\n1874,963\n")
     >>> table.filtered, table.data[:, 0].tolist(), table.extras
@@ -128,12 +124,15 @@ def read_signal(
     "input: time column 'year' steps by 2 at line 5, after s"
     """
     name = source_name(source)
-    raw = _read_while_polars_loads(source)
-    raw = raw[len(BOM) :] if raw.startswith(BOM) else raw
+    if early is None:
+        raw, parsed = _read_while_polars_loads(source), None
+        raw = raw[len(BOM) :] if raw.startswith(BOM) else raw
+    else:
+        raw, parsed = early.result()
     try:
         table = None
         if len(raw) >= FAST_BYTES and polars_installed():
-            fast = _read_fast(raw, time_column, columns)
+            fast = _read_fast(raw, time_column, columns, parsed)
             if fast is not None:
                 del raw  # parsed: its memory is free before the numbers are copied out
                 table = _fast_table(*fast)
@@ -183,8 +182,9 @@ def write_signal(
     fast = values.size >= FAST_BYTES // 10 and table.encoding == "utf-8" and not table.extras
     if fast and polars_installed():
         from convcli.io.csv import polars as polars_csv
+        from convcli.io.csv.polars_parse import MAX_COLUMNS
 
-        if polars_csv.WRITES_LIKE_REPR and fmt.ncols <= polars_csv.MAX_COLUMNS:
+        if polars_csv.WRITES_LIKE_REPR and fmt.ncols <= MAX_COLUMNS:
             with atomic_output(dest) as out:
                 out.write(head)
                 if table.final_newline:  # straight to the file: the text is never held
@@ -229,11 +229,6 @@ def _read_while_polars_loads(source: Source) -> bytes:
         return raw.result()
 
 
-def polars_installed() -> bool:
-    """True when polars can be imported (a core dependency, but an install may lack it)."""
-    return importlib.util.find_spec("polars") is not None
-
-
 def _decode(raw: bytes) -> tuple[str, str]:
     """The text and its encoding: UTF-8, else Latin-1 (which reads any bytes)."""
     if b"\0" in raw:
@@ -245,37 +240,6 @@ def _decode(raw: bytes) -> tuple[str, str]:
     return text, encoding
 
 
-def newline_of(text: str) -> str:
-    """CRLF when the first line ends so, else LF."""
-    first = text.find("\n")
-    return "\r\n" if first > 0 and text[first - 1] == "\r" else "\n"
-
-
-def sniffed_enough(lines: list[str]) -> bool:
-    """True when ``lines`` hold every line ``sniff_format`` looks at."""
-    return sum(not is_skipped(line) for line in lines) > SNIFF_ROWS
-
-
-def _sniff(
-    text: str, time_column: TimeColumns, columns: Sequence[str] | None
-) -> tuple[CsvFormat, int, int]:
-    """The format, sniffed from the first lines of ``text`` (LF line ends), and where the data
-    rows start and end (the final newline left out)."""
-    end = len(text) - text.endswith("\n")
-    size = 1 << 16
-    while True:
-        head = text[:end] if size >= end else text[: text.rfind("\n", 0, size) + 1]
-        lines = head.split("\n")
-        if len(head) >= end or sniffed_enough(lines):
-            break
-        size *= 4
-    fmt = sniff_format(lines, time_column=time_column, columns=columns)
-    start = 0
-    for _ in range(fmt.skip):
-        start = text.find("\n", start) + 1 or end
-    return fmt, start, end
-
-
 def _read_core(
     text: str, encoding: str, time_column: TimeColumns, columns: Sequence[str] | None,
     bad_cells: str,
@@ -283,7 +247,7 @@ def _read_core(
     newline = newline_of(text)
     if newline == "\r\n":
         text = text.replace("\r\n", "\n")
-    fmt, start, end = _sniff(text, time_column, columns)
+    fmt, start, end = sniff_text(text, time_column, columns)
     final_newline = text.endswith("\n")
     body = text[start:end]
     del text
@@ -293,28 +257,28 @@ def _read_core(
 
 
 def _read_fast(
-    raw: bytes, time_column: TimeColumns, columns: Sequence[str] | None
+    raw: bytes, time_column: TimeColumns, columns: Sequence[str] | None,
+    parsed: tuple[CsvFormat, int, object] | None = None,
 ) -> tuple[CsvFormat, object, bool] | None:
     """The polars path's parse (the format, the frame, whether the input ends in a newline),
-    or None to leave the input to the core path."""
-    try:
-        head = raw[: raw.rfind(b"\n", 0, 1 << 16) + 1].decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    newline = newline_of(head)
-    head = head.replace("\r\n", "\n")
-    if not sniffed_enough(head.split("\n")):
-        return None  # the core path would sniff lines beyond this head
-    fmt, _, _ = _sniff(head, time_column, columns)
+    or None to leave the input to the core path; ``parsed``: the early reader's sniff and
+    parse of ``raw`` (its frame None when polars left the input to the core path)."""
+    if parsed is None:
+        head = sniff_head(raw, time_column, columns)
+        if head is None:
+            return None
+        frame = None
+    else:
+        *head, frame = parsed
+        if frame is None:
+            return None
+    fmt, start = head
     from convcli.io.csv.polars import read_frame
 
-    start = 0
-    for _ in range(fmt.skip):
-        start = raw.index(b"\n", start) + 1
-    frame = read_frame(raw, fmt, start)
+    frame = read_frame(raw, fmt, start, frame)
     if frame is None:
         return None
-    return replace(fmt, newline=newline), frame, raw.endswith(b"\n")
+    return fmt, frame, raw.endswith(b"\n")
 
 
 def _fast_table(fmt: CsvFormat, frame, final_newline: bool) -> SignalTable:
