@@ -63,9 +63,14 @@ def parse_soon(source: Source, time_column: TimeColumns = None,
     return EarlyParse(str(source), time_column, columns)
 
 
-def _read_and_parse(source: str, time_column: TimeColumns, columns: Sequence[str] | None):
+def table_bytes(source: Source) -> bytes:
+    """``read_bytes(source)`` without a leading byte-order mark."""
     raw = read_bytes(source)
-    raw = raw[len(BOM) :] if raw.startswith(BOM) else raw
+    return raw[len(BOM) :] if raw.startswith(BOM) else raw
+
+
+def _read_and_parse(source: str, time_column: TimeColumns, columns: Sequence[str] | None):
+    raw = table_bytes(source)
     from convcli.io.csv.polars_parse import parse_frame  # once the caller's import is done
 
     try:

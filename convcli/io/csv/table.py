@@ -12,7 +12,6 @@ UTF-8 byte-order mark, and runs of blanks in whitespace-separated tables (writte
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -20,12 +19,12 @@ import numpy as np
 
 from convcli.errors import InputError
 from convcli.io.atomic import atomic_output
-from convcli.io.csv.early import FAST_BYTES, EarlyParse, polars_installed
+from convcli.io.csv.early import FAST_BYTES, EarlyParse, parse_soon, polars_installed, table_bytes
 from convcli.io.csv.format import PRECISION, format_floats
 from convcli.io.csv.rows import Extras, format_rows, missing_cell, parse_text
-from convcli.io.csv.sniff import BOM, CsvFormat, TimeColumns, newline_of, sniff_head, sniff_text
+from convcli.io.csv.sniff import CsvFormat, TimeColumns, newline_of, sniff_head, sniff_text
 from convcli.io.csv.timeaxis import TimeSteps
-from convcli.io.sources import Source, is_path, read_bytes, source_name
+from convcli.io.sources import Source, source_name
 
 
 @dataclass
@@ -115,7 +114,8 @@ def read_signal(
     ``parse_rows`` for ``bad_cells``. Every problem raises InputError naming the source and
     the 1-based line at fault; a time column with uneven steps is noted in ``warnings``.
     ``early``: the :func:`~convcli.io.csv.early.parse_soon` of ``source`` with the same
-    ``time_column`` and ``columns``, begun while the caller loaded.
+    ``time_column`` and ``columns``, begun while the caller loaded (else begun here, for a
+    file large enough for polars: read while polars imports).
 
     >>> table = read_signal(b"year,flow\n1871,1120\n1872,1160\n# gap\n1874,963\n")
     >>> table.filtered, table.data[:, 0].tolist(), table.extras
@@ -124,11 +124,8 @@ def read_signal(
     "input: time column 'year' steps by 2 at line 5, after s"
     """
     name = source_name(source)
-    if early is None:
-        raw, parsed = _read_while_polars_loads(source), None
-        raw = raw[len(BOM) :] if raw.startswith(BOM) else raw
-    else:
-        raw, parsed = early.result()
+    early = early or parse_soon(source, time_column, columns)  # a large file: while polars loads
+    raw, parsed = (table_bytes(source), None) if early is None else early.result()
     try:
         table = None
         if len(raw) >= FAST_BYTES and polars_installed():
@@ -209,24 +206,6 @@ def head_bytes(table: SignalTable) -> bytes:
     if fmt.header is not None:
         head += fmt.header + fmt.newline
     return head.encode(table.encoding)
-
-
-def _read_while_polars_loads(source: Source) -> bytes:
-    """``read_bytes(source)``; for a file large enough for polars, read on a second thread
-    while this one imports polars (the read lets go of the GIL: the 40 MB of a 1M-row CSV
-    cost ~30 ms that the import hides)."""
-    try:
-        large = is_path(source) and os.stat(source).st_size >= FAST_BYTES
-    except OSError:  # read_bytes words it
-        large = False
-    if not large or "polars" in sys.modules or not polars_installed():
-        return read_bytes(source)
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(1, thread_name_prefix="convcli-read") as pool:
-        raw = pool.submit(read_bytes, source)
-        import convcli.io.csv.polars  # noqa: F401
-        return raw.result()
 
 
 def _decode(raw: bytes) -> tuple[str, str]:
