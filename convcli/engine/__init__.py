@@ -52,28 +52,8 @@ def run(in1: Any, in2: Any, mode: str = "full", *, flip: bool, backend: str = "a
 
 _OPTIONS = frozenset(("axes", "boundary", "fillvalue", "origin", "stride", "dilation"))
 _FILL, _ZERO, _ONE = "fill", 0, 1
-
-
-def _defaults(axes: Any, boundary: Any, fillvalue: Any, origin: Any, stride: Any,
-              dilation: Any) -> bool:
-    """True when the options are the defaults themselves (compared by identity: cheap, and
-    a 0.0 or a (1, 1) only takes the longer key)."""
-    return axes is origin is None and boundary is _FILL and fillvalue is _ZERO and \
-        stride is dilation is _ONE
 _ndarray = np.ndarray
 _DECISIONS = _backends.DECISIONS
-
-
-def _remembered(in1: Any, in2: Any, mode: str, flip: bool, backend: str
-                ) -> tuple[np.ndarray, str] | None:
-    """The remembered decision's answer for a call of two arrays with the default options,
-    or None: the least a repeated small call does (a lookup, the kernel's check, numpy)."""
-    if type(in1) is _ndarray and type(in2) is _ndarray:
-        decided = _DECISIONS.get((in1.shape, in1.dtype, in2.shape, in2.dtype, mode, flip,
-                                  backend))
-        if decided is not None:
-            return decided(in1, in2)
-    return None
 
 
 def _compute(in1: Any, in2: Any, mode: str, flip: bool, backend: str, axes: Any = None,
@@ -83,9 +63,11 @@ def _compute(in1: Any, in2: Any, mode: str, flip: bool, backend: str, axes: Any 
     (:mod:`convcli.engine.decisions`): a repeated call runs its remembered decision."""
     key = None
     if type(in1) is _ndarray and type(in2) is _ndarray:
-        key = (in1.shape, in1.dtype, in2.shape, in2.dtype, mode, flip, backend)  # _remembered's
-        if not _defaults(axes, boundary, fillvalue, origin, stride, dilation):
-            # the options, and their types: stride=2.0 is an error, not stride=2
+        key = (in1.shape, in1.dtype, in2.shape, in2.dtype, mode, flip, backend)
+        # The defaults compared by identity (cheap: a 0.0 or a (1, 1) only takes the longer
+        # key); other options join the key with their types (stride=2.0 is an error).
+        if not (axes is origin is None and boundary is _FILL and fillvalue is _ZERO
+                and stride is dilation is _ONE):
             key += (axes, boundary, fillvalue, origin, stride, dilation, type(axes),
                     type(origin), type(stride), type(dilation))
         try:
@@ -120,11 +102,12 @@ def _planned(in1: Any, in2: Any, mode: str, flip: bool, backend: str, key: tuple
     else:
         method = chosen.estimate(plan)
         methods = [method]
-    values = finish(method.run(), plan.is_integer, plan.out_dtype, plan.scalar)
+    computed = method.run()
+    values = finish(computed, plan.is_integer, plan.out_dtype, plan.scalar)
     if key is not None:
         geometry = call_geometry(in1, in2, mode, flip, options["axes"], options["boundary"],
                                  options["origin"], options["stride"], options["dilation"])
-        remember(key, geometry, plan, methods, auto=chosen is None)
+        remember(key, geometry, plan, methods, auto=chosen is None, finished=values is computed)
     return values, method.name
 
 
@@ -180,10 +163,6 @@ def convolve(in1: Any, in2: Any, mode: str = "full", *, backend: str = "auto", a
     array([[4., 4.],
            [4., 4.]])
     """
-    if _defaults(axes, boundary, fillvalue, origin, stride, dilation):
-        answer = _remembered(in1, in2, mode, True, backend)
-        if answer is not None:
-            return answer[0]
     return _compute(in1, in2, mode, True, backend, axes, boundary, fillvalue, origin, stride,
                     dilation)[0]
 
@@ -212,9 +191,5 @@ def correlate(in1: Any, in2: Any, mode: str = "full", *, backend: str = "auto", 
     >>> correlate([0, 0, 1, 0, 0], [1, 2, 3], "same")
     array([0, 3, 2, 1, 0])
     """
-    if _defaults(axes, boundary, fillvalue, origin, stride, dilation):
-        answer = _remembered(in1, in2, mode, False, backend)
-        if answer is not None:
-            return answer[0]
     return _compute(in1, in2, mode, False, backend, axes, boundary, fillvalue, origin, stride,
                     dilation)[0]

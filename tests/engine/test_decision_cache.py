@@ -188,6 +188,30 @@ def test_a_non_finite_kernel_is_refused_by_every_kind_of_decision(planned, rng):
     np.testing.assert_array_equal(convcli.convolve(np.zeros(100), big, "same"), np.zeros(100))
 
 
+def test_a_kernel_changed_in_place_is_checked_and_used_as_it_now_is(planned, rng):
+    """A decision keeps the last kernel it ran with by its bytes: the caller's array changed
+    in place is a new kernel (checked, priced if its properties differ, its values used),
+    and the kept operand is a copy, not the caller's memory."""
+    for x_shape, k_shape, options, oracle in CASES[:4]:
+        x = rng.standard_normal(x_shape)
+        k = rng.standard_normal(k_shape)
+        for _ in range(2):
+            assert_close(convcli.convolve(x, k, "same", **options), oracle(x, k, options))
+        first = k.copy()
+        k *= -2.0  # the caller's array changes: the kept kernel must not be a view of it
+        assert_close(convcli.convolve(x, first, "same", **options), oracle(x, first, options))
+        assert_close(convcli.convolve(x, k, "same", **options), oracle(x, k, options))
+        k.flat[0] = np.nan
+        with pytest.raises(InputError, match="non-finite"):
+            convcli.convolve(x, k, "same", **options)
+    sparse = np.zeros(501)
+    x = rng.standard_normal(1000)
+    dense = rng.standard_normal(501)
+    for k in (dense, dense, sparse):  # the last kernel's zeros make other methods cheaper
+        sparse[250] = 1.0
+        assert_close(convcli.convolve(x, k, "same"), ss.convolve(x, k, "same", method="direct"))
+
+
 def test_the_table_is_bounded(planned, rng):
     for n in range(10, 10 + decisions.KEPT + 20):
         convcli.convolve(np.ones(n), np.ones(3), "same")

@@ -95,10 +95,12 @@ def import_seconds(module: str) -> float:
     return 0.0 if module in sys.modules else cost(IMPORTS[module])
 
 
-def imported() -> tuple[bool, ...]:
-    """Which of :data:`IMPORTS` the process has loaded: the one state besides the settings
-    that a priced choice rests on (a remembered choice is priced again when it changes)."""
-    return tuple(module in sys.modules for module in IMPORTS)
+def imported() -> int:
+    """How many modules the process has loaded: the stand-in for which of :data:`IMPORTS` it
+    has (their import is priced until they are), the one state besides the settings that a
+    priced choice rests on. Any import prices a remembered choice again, the safe side, for
+    0.03 µs a call where testing each name takes 0.4 µs."""
+    return len(sys.modules)
 
 
 def fft_seconds(points: float, dtype: np.dtype, *, scipy_fft: bool, threads: int) -> float:

@@ -33,9 +33,11 @@ PARALLEL_LINE_MACS = 1 << 22  # a line's multiply-adds worth correlating in piec
 PIECE_OUTPUTS = 1 << 16  # a long line's outputs correlated at a time (512 KiB of float64)
 
 
-_numpy_correlate = getattr(np.correlate, "_implementation", np.correlate)
-"""numpy.correlate without its ``__array_function__`` dispatch (NEP 18), for operands known to
-be arrays: 0.2 µs of a 2 µs call on 1e3 samples."""
+try:  # numpy.correlate's own C function, without its two Python layers (NEP 18 dispatch,
+    # the wrapper): 0.25 µs of a 2 µs call on 1e3 samples, for operands known to be arrays
+    from numpy._core.multiarray import correlate2 as _numpy_correlate
+except ImportError:  # numpy 1.x names it otherwise: the public function, as correct
+    _numpy_correlate = np.correlate
 
 
 def _accumulator_dtype(plan: Plan) -> np.dtype:
