@@ -94,3 +94,28 @@ def test_the_thread_loads_no_numpy(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.split() == ["(40000,", "4)", "False"]
+
+
+def test_work_runs_only_while_the_thread_is_busy(tmp_path, monkeypatch):
+    import threading
+
+    import convcli.io.csv.early as early_module
+
+    release = threading.Event()
+    real = early_module._read_and_parse
+
+    def held(*args):
+        release.wait(10)
+        return real(*args)
+
+    monkeypatch.setattr(early_module, "_read_and_parse", held)
+    path = tmp_path / "t.csv"
+    path.write_bytes(_table())
+    early = parse_soon(path)
+    ran = []
+    early.while_busy(lambda: ran.append("busy"), release.set, lambda: ran.append("late"))
+    early._future.result(10)  # the thread done: nothing more runs
+    early.while_busy(lambda: ran.append("done"))
+    assert ran in (["busy"], ["busy", "late"])  # "late" only if it beat the thread's return
+    assert "done" not in ran
+    _same(read_signal(path, early=early), read_signal(path.read_bytes()))

@@ -72,6 +72,8 @@ def run(source: str, output: str, spec: str, options: EngineOptions, report: Tim
 
     from convcli.io.csv.table import read_signal, write_signal
 
+    if early is not None:  # the parse goes on: the report's imports meanwhile
+        early.while_busy(report.load)
     with report.stage("read", unit="B") as stage:
         table = read_signal(source, time_column=signal.time_columns, columns=signal.column_list,
                             bad_cells=signal.bad_cells, early=early)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -38,6 +38,14 @@ class EarlyParse:
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="convcli-early")
         self._future = self._pool.submit(_read_and_parse, source, time_column, columns)
         import convcli.io.csv.polars_parse  # noqa: F401  (here, while the thread reads)
+
+    def while_busy(self, *work: Callable[[], object]) -> None:
+        """Run each of ``work`` (imports the job needs later) while the thread still reads or
+        parses: time the caller would otherwise spend waiting for :meth:`result`."""
+        for step in work:
+            if self._future.done():
+                return
+            step()
 
     def result(self) -> tuple[bytes, tuple[Any, int, Any] | None]:
         """Wait for the thread; its error (an unreadable file) is raised here. Once only:
