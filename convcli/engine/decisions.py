@@ -123,7 +123,10 @@ class _LastKernel:
 
     @staticmethod
     def of(raw: bytes, operand: np.ndarray) -> _LastKernel:
-        return _LastKernel(raw, np.array(operand, order="C"))
+        """The kept kernel: a read-only contiguous copy of ``operand``, known by ``raw``."""
+        copy = np.array(operand, order="C")
+        copy.setflags(write=False)
+        return _LastKernel(raw, copy)
 
 
 def _on_operands(geometry: Geometry, method: Method, plan: Plan, x_shape: tuple[int, ...],
@@ -153,6 +156,8 @@ def _on_operands(geometry: Geometry, method: Method, plan: Plan, x_shape: tuple[
 
 def _on_plans(geometry: Geometry, methods: list[Method], plan: Plan, x_shape: tuple[int, ...],
               auto: bool) -> Decision:
+    """The decision of a priced ranking ``methods``, run on each call's Plan while the value
+    properties and the state it was priced on hold."""
     read = value_properties(plan)
     of_input = tuple((prop, value) for prop, value in read if prop not in KERNEL_PROPERTIES)
     steps = tuple((m.rerun, m.name, auto and m.spreads_nonfinite) for m in methods)
