@@ -62,7 +62,7 @@ def finish(values: np.ndarray, is_integer: bool, out_dtype: np.dtype, scalar: bo
 
 
 def remember(key: tuple, geometry: Geometry, plan: Plan, methods: list[Method], *,
-             auto: bool, finished: bool = False) -> None:
+             auto: bool, finished: bool) -> None:
     """Keep the decision of a call that ran ``methods[0]`` (or, for ``auto``, the first usable
     of the ranking ``methods``) on ``plan``; a ranking with a method that cannot run on another
     plan (no :attr:`Method.rerun`) is not kept. ``finished``: the method's values needed no
@@ -163,7 +163,7 @@ def _on_plans(geometry: Geometry, methods: list[Method], plan: Plan, x_shape: tu
     steps = tuple((m.rerun, m.name, auto and m.spreads_nonfinite) for m in methods)
     boundary, fillvalue = plan.boundary, plan.fillvalue
     is_integer, out_dtype, scalar = plan.is_integer, plan.out_dtype, plan.scalar
-    kept, kernel_operand = _LastKernel.kept(geometry, plan, x_shape), geometry.kernel_operand
+    kept = _LastKernel.kept(geometry, plan, x_shape)
     last = _LastKernel()
     state = _state()
 
@@ -172,7 +172,8 @@ def _on_plans(geometry: Geometry, methods: list[Method], plan: Plan, x_shape: tu
         if _state() != state:
             return None
         raw, known = (k.tobytes() if kept else None), last
-        if raw is not None and raw == known.raw:  # the last kernel: its properties matched
+        hit = raw is not None and raw == known.raw  # the last kernel: its properties matched
+        if hit:
             p, checks = geometry.plan(x, k, boundary, fillvalue, known.operand), of_input
         else:
             check_kernel_values(k)
@@ -180,8 +181,8 @@ def _on_plans(geometry: Geometry, methods: list[Method], plan: Plan, x_shape: tu
         for prop, value in checks:
             if getattr(p, prop) != value:
                 return None
-        if raw is not None and raw != known.raw:
-            last = _LastKernel.of(raw, kernel_operand(k))
+        if raw is not None and not hit:  # the plan's kernel is the call's, in correlation order
+            last = _LastKernel.of(raw, p.weights)
         for rerun, name, needs_finite in steps:
             if needs_finite and not p.finite:
                 continue

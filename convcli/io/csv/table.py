@@ -100,7 +100,7 @@ def _extended(cells: Sequence[str], positions: np.ndarray) -> list[str] | None:
     return format_floats(values, "", integer=integer)
 
 
-def load_polars_paths() -> None:
+def _load_polars_paths() -> None:
     """What a large table's reader and writer import, loaded while polars still parses:
     the polars reader and writer, and numpy.ma (polars asks for it on a Series made from
     numpy: 14 ms of the write's)."""
@@ -135,7 +135,7 @@ def read_signal(
     name = source_name(source)
     early = early or parse_soon(source, time_column, columns)  # a large file: while polars loads
     if early is not None:
-        early.while_busy(load_polars_paths)
+        early.while_busy(_load_polars_paths)
     raw, parsed = (table_bytes(source), None) if early is None else early.result()
     try:
         table = None
