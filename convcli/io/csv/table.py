@@ -140,7 +140,7 @@ def read_signal(
     try:
         table = None
         if len(raw) >= FAST_BYTES and polars_installed():
-            fast = _read_fast(raw, time_column, columns, parsed)
+            fast = _read_fast(raw, time_column, columns, parsed, name)
             if fast is not None:
                 del raw  # parsed: its memory is free before the numbers are copied out
                 table = _fast_table(*fast)
@@ -148,12 +148,18 @@ def read_signal(
             text, encoding = _decode(raw)
             del raw  # a large input is parsed in less memory, so faster
             table = _read_core(text, encoding, time_column, columns, bad_cells)
+            table.warnings.extend(_time_warnings(table.fmt, table.passthrough, table.extras,
+                                                 name))
     except InputError as e:
         raise InputError(f"{name}: {e}") from None
-    steps = TimeSteps(table.fmt, name)
-    message = steps.feed(table.passthrough, table.extras, table.fmt.skip + 1)
-    table.warnings.extend([message] if message else [])
     return table
+
+
+def _time_warnings(fmt: CsvFormat, passthrough: Sequence[Sequence[str]],
+                   extras: Extras, name: str) -> list[str]:
+    """The warning about the time column's steps (see :mod:`convcli.io.csv.timeaxis`), if any."""
+    message = TimeSteps(fmt, name).feed(passthrough, extras, fmt.skip + 1)
+    return [message] if message else []
 
 
 def missing_cell_message(table: SignalTable, source: Source) -> str | None:
@@ -248,32 +254,36 @@ def _read_core(
 
 def _read_fast(
     raw: bytes, time_column: TimeColumns, columns: Sequence[str] | None,
-    parsed: tuple[CsvFormat, int, object] | None = None,
-) -> tuple[CsvFormat, object, bool] | None:
-    """The polars path's parse (the format, the frame, whether the input ends in a newline),
-    or None to leave the input to the core path; ``parsed``: the early reader's sniff and
-    parse of ``raw`` (its frame None when polars left the input to the core path)."""
+    parsed: tuple[CsvFormat, int, object] | None, name: str,
+) -> tuple[CsvFormat, object, bool, list[str]] | None:
+    """The polars path's parse (the format, the frame, whether the input ends in a newline,
+    the time column's warnings), or None to leave the input to the core path; ``parsed``: the
+    early reader's sniff and parse of ``raw`` (its frame None when polars left the input to
+    the core path). The checks of the frame and of the time column run side by side."""
+    from convcli import parallel
+    from convcli.io.csv.polars_parse import parse_frame
+
     if parsed is None:
         head = sniff_head(raw, time_column, columns)
-        if head is None:
-            return None
-        frame = None
+        frame = None if head is None else parse_frame(raw, *head)
     else:
         *head, frame = parsed
-        if frame is None:
-            return None
+    if frame is None:
+        return None
     fmt, start = head
     from convcli.io.csv.polars import read_frame
 
-    frame = read_frame(raw, fmt, start, frame)
+    cells = [frame.get_column(f"c{j}") for j in fmt.passthrough]
+    frame, warnings = parallel.run_all([lambda: read_frame(raw, fmt, start, frame),
+                                        lambda: _time_warnings(fmt, cells, [], name)])
     if frame is None:
         return None
-    return fmt, frame, raw.endswith(b"\n")
+    return fmt, frame, raw.endswith(b"\n"), warnings
 
 
-def _fast_table(fmt: CsvFormat, frame, final_newline: bool) -> SignalTable:
+def _fast_table(fmt: CsvFormat, frame, final_newline: bool, warnings: list[str]) -> SignalTable:
     """The table of a frame ``_read_fast`` parsed."""
     from convcli.io.csv.polars import frame_columns
 
     data, passthrough = frame_columns(frame, fmt)
-    return SignalTable(fmt, data, list(passthrough), "utf-8", final_newline)
+    return SignalTable(fmt, data, list(passthrough), "utf-8", final_newline, warnings=warnings)
