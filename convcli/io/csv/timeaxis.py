@@ -69,12 +69,12 @@ class TimeSteps:
         carry = [] if self._last is None else [float(values[0]) - self._last]
         steps = values.diff(null_behavior="drop")
         step = self._step
-        if step is None:
-            moving = [s for s in carry if s != 0]
-            if moving:
-                step = moving[0]
-            elif (steps != 0).any():
-                step = float(steps[int((steps != 0).arg_max())])
+        if step is None and carry and carry[0] != 0:
+            step = carry[0]
+        elif step is None:
+            moving = steps != 0
+            if moving.any():
+                step = float(steps[int(moving.arg_max())])
         if step is not None:
             tolerance = RTOL * abs(step)
             ends = [*carry, steps.min(), steps.max()] if len(steps) else carry
@@ -120,8 +120,8 @@ class TimeSteps:
 
 
 def _polars_numbers(cells):
-    """A polars column of cells as Float64 (read as integers first, as :func:`_numbers` reads
-    them), or None when a cell is not a number."""
+    """A polars column of cells as Float64, or None when a cell is not a number; read as
+    integers first (a year, an index: twice as fast as as floats)."""
     import polars as pl
 
     try:
@@ -132,16 +132,12 @@ def _polars_numbers(cells):
 
 
 def _numbers(cells: Sequence[str]) -> np.ndarray | None:
-    """The cells as float64, or None when one is not a number. A polars Series of text is
-    read as integers first (a year, an index: twice as fast as as floats)."""
+    """The cells as float64, or None when one is not a number (a polars Series of text as
+    :func:`_polars_numbers` reads it)."""
+    if hasattr(cells, "cast"):
+        values = _polars_numbers(cells)
+        return None if values is None else values.to_numpy()
     try:
-        if not hasattr(cells, "cast"):
-            return np.asarray(cells, dtype=np.float64)
-        import polars as pl
-
-        whole = cells.cast(pl.Int64, strict=False)
-        if not whole.null_count():
-            return whole.to_numpy().astype(np.float64)
-        return cells.cast(pl.Float64).to_numpy()
-    except Exception:
+        return np.asarray(cells, dtype=np.float64)
+    except Exception:  # as the polars reading: any refusal means not numbers
         return None
