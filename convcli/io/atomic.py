@@ -169,6 +169,47 @@ def atomic_output(dest: str | os.PathLike[str]) -> Iterator[BinaryIO]:
         raise
 
 
+def start_writeback(out: BinaryIO) -> None:
+    """Have the kernel start writing what ``out`` holds so far to disk, without waiting
+    (Linux's ``sync_file_range``; elsewhere, or for anything but a regular file, nothing).
+
+    Renaming the finished temp file over an existing one makes ext4 write the new file out
+    first (its auto_da_alloc): 20 ms for 40 MB on the rename, which writes started slice by
+    slice take while the rest is formatted (the rename then takes 10 ms).
+    """
+    call = _sync_file_range()
+    if call is None:
+        return
+    try:
+        out.flush()
+        fd = out.fileno()
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            call(fd, 0, 0, _SYNC_FILE_RANGE_WRITE)  # 0 bytes: to the end; errors ignored
+    except (OSError, ValueError, AttributeError):  # no descriptor: nothing to start
+        pass
+
+
+_SYNC_FILE_RANGE_WRITE = 2
+
+
+def _sync_file_range():
+    """libc's ``sync_file_range`` through ctypes (which lets go of the GIL), or None."""
+    global _SYNC
+    if _SYNC is False:
+        import ctypes
+
+        try:
+            _SYNC = ctypes.CDLL(None).sync_file_range
+        except (OSError, AttributeError):
+            _SYNC = None
+        else:
+            _SYNC.argtypes = [ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint]
+    return _SYNC
+
+
+_SYNC = False
+
+
 def _direct(dest: str | os.PathLike[str]) -> Iterator[BinaryIO]:
     try:
         out = open(dest, "wb")  # noqa: SIM115 - closed below, errors reworded

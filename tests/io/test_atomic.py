@@ -183,3 +183,58 @@ def test_temp_names_fit_a_long_output_name(tmp_path):
     with atomic_output(dest) as out:
         out.write(b"long")
     assert dest.read_bytes() == b"long"
+
+
+def recorded_writeback(monkeypatch):
+    """The calls start_writeback makes to sync_file_range, recorded instead of made."""
+    import convcli.io.atomic as atomic
+
+    calls = []
+    monkeypatch.setattr(atomic, "_SYNC", lambda *args: calls.append(args))
+    return calls
+
+
+def test_writeback_is_started_on_the_temp_file_so_far(tmp_path, monkeypatch):
+    """The buffered bytes reach the file first; the whole file's dirty pages are asked for."""
+    from convcli.io.atomic import start_writeback
+
+    calls = recorded_writeback(monkeypatch)
+    dest = tmp_path / "out.csv"
+    with atomic_output(dest) as out:
+        out.write(b"a,b\n")
+        start_writeback(out)
+        assert os.fstat(out.fileno()).st_size == 4  # flushed before the call
+        out.write(b"1,2\n")
+    assert dest.read_bytes() == b"a,b\n1,2\n"
+    ((fd, offset, count, flags),) = calls
+    assert (offset, count, flags) == (0, 0, 2) and fd >= 0
+
+
+def test_writeback_is_not_asked_of_a_pipe_or_a_buffer(monkeypatch):
+    import io
+
+    from convcli.io.atomic import start_writeback
+
+    calls = recorded_writeback(monkeypatch)
+    read_end, write_end = os.pipe()
+    with os.fdopen(read_end, "rb") as reader, os.fdopen(write_end, "wb") as writer:
+        writer.write(b"x")
+        start_writeback(writer)
+        start_writeback(io.BytesIO(b"y"))  # no descriptor
+        writer.flush()
+        assert reader.read(1) == b"x"
+    assert calls == []
+
+
+def test_writeback_on_this_system_keeps_the_bytes(tmp_path):
+    """The real call (where libc has it) changes nothing in what is written."""
+    from convcli.io.atomic import start_writeback
+
+    dest = tmp_path / "out.bin"
+    dest.write_bytes(b"old")
+    data = os.urandom(3 << 20)
+    with atomic_output(dest) as out:
+        for start in range(0, len(data), 1 << 20):
+            out.write(data[start : start + (1 << 20)])
+            start_writeback(out)
+    assert dest.read_bytes() == data

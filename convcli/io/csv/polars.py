@@ -14,6 +14,7 @@ from typing import BinaryIO
 import numpy as np
 import polars as pl
 
+from convcli.io.atomic import start_writeback
 from convcli.io.csv.format import CHUNK, PRECISION, integral, round_columns
 from convcli.io.csv.polars_parse import SKIPS_LINES, parse_frame
 from convcli.io.csv.sniff import CsvFormat
@@ -120,6 +121,7 @@ def format_body(
                        rounded[: len(data[rows])])
         try:
             _write_rows(frame, fmt, writer)
+            start_writeback(out)
         except OSError:
             if writer.error is not None:
                 raise writer.error from None  # polars keeps only its text: the original, typed

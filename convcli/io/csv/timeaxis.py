@@ -19,8 +19,6 @@ RTOL = 1e-6
 """Steps within this fraction of the first one count as equal (decimal time cells)."""
 SLICE_ROWS = 1 << 16
 """Cells checked at a time."""
-POLARS_ROWS = 1 << 18
-"""Cells of a polars column checked at a time in polars (a few MB of numbers)."""
 
 
 class TimeSteps:
@@ -42,11 +40,7 @@ class TimeSteps:
         if self._k is None:
             return None
         cells = passthrough[self._k]
-        begin = 0
-        if hasattr(cells, "cast"):  # a polars column: its even stretches checked in polars
-            while begin < len(cells) and self._steady(cells[begin : begin + POLARS_ROWS]):
-                begin += POLARS_ROWS
-        for start in range(begin, len(cells), SLICE_ROWS):  # a slice at a time: in cache
+        for start in range(0, len(cells), SLICE_ROWS):  # a slice at a time: in cache
             values = _numbers(cells[start : start + SLICE_ROWS])
             if values is None:  # dates and the like: not checked
                 self._k = None
@@ -55,34 +49,6 @@ class TimeSteps:
             if row is not None:
                 return self._message(start + row, extras, first_line)
         return None
-
-    def _steady(self, cells) -> bool:
-        """For polars cells, the common case decided in polars: True when every step (the one
-        from the last cell fed too) is the first moving step within ``RTOL`` and rising, which
-        the slices' two reductions would each find (the state then moves on as theirs would);
-        False leaves every other case to them, state untouched."""
-        if not len(cells) or _polars_numbers(cells[:1]) is None:  # dates: the first slice says
-            return False
-        values = _polars_numbers(cells)
-        if values is None or values.null_count():
-            return False
-        carry = [] if self._last is None else [float(values[0]) - self._last]
-        steps = values.diff(null_behavior="drop")
-        step = self._step
-        if step is None and carry and carry[0] != 0:
-            step = carry[0]
-        elif step is None:
-            moving = steps != 0
-            if moving.any():
-                step = float(steps[int(moving.arg_max())])
-        if step is not None:
-            tolerance = RTOL * abs(step)
-            ends = [*carry, steps.min(), steps.max()] if len(steps) else carry
-            low, high = min(ends), max(ends)
-            if not (step > 0 and low >= step - tolerance and high <= step + tolerance):
-                return False
-        self._step, self._last = step, float(values[-1])
-        return True
 
     def _odd_step(self, values: np.ndarray) -> int | None:
         """The row of ``values`` that steps oddly, or None."""
@@ -119,25 +85,22 @@ class TimeSteps:
                 f"after steps of {self._step:.6g} (the kernel runs over rows, not time)")
 
 
-def _polars_numbers(cells):
-    """A polars column of cells as Float64, or None when a cell is not a number; read as
-    integers first (a year, an index: twice as fast as as floats)."""
+def _numbers(cells: Sequence[str]) -> np.ndarray | None:
+    """The cells as float64, or None when one is not a number. A polars column of text is
+    read as integers first (a year, an index: twice as fast as floats), made float64 by
+    numpy, whose freed blocks are reused (polars hands its own back to the system at once,
+    and the next slice's are faulted in again: 8K page faults in a 1M-row column)."""
+    if not hasattr(cells, "cast"):
+        try:
+            return np.asarray(cells, dtype=np.float64)
+        except Exception:  # as the polars reading: any refusal means not numbers
+            return None
     import polars as pl
 
     try:
         whole = cells.cast(pl.Int64, strict=False)
-        return whole.cast(pl.Float64) if not whole.null_count() else cells.cast(pl.Float64)
+        if not whole.null_count():
+            return whole.to_numpy().astype(np.float64)
+        return cells.cast(pl.Float64).to_numpy()
     except Exception:
-        return None
-
-
-def _numbers(cells: Sequence[str]) -> np.ndarray | None:
-    """The cells as float64, or None when one is not a number (a polars Series of text as
-    :func:`_polars_numbers` reads it)."""
-    if hasattr(cells, "cast"):
-        values = _polars_numbers(cells)
-        return None if values is None else values.to_numpy()
-    try:
-        return np.asarray(cells, dtype=np.float64)
-    except Exception:  # as the polars reading: any refusal means not numbers
         return None
