@@ -181,12 +181,13 @@ def start_writeback(out: BinaryIO) -> None:
     if call is None:
         return
     try:
-        out.flush()
         fd = out.fileno()
-        if stat.S_ISREG(os.fstat(fd).st_mode):
-            call(fd, 0, 0, _SYNC_FILE_RANGE_WRITE)  # 0 bytes: to the end; errors ignored
+        regular = stat.S_ISREG(os.fstat(fd).st_mode)
     except (OSError, ValueError, AttributeError):  # no descriptor: nothing to start
-        pass
+        return
+    if regular:
+        out.flush()  # its errors (a full disk) are the write's
+        call(fd, 0, 0, _SYNC_FILE_RANGE_WRITE)  # 0 bytes: to the end; its own errors ignored
 
 
 _SYNC_FILE_RANGE_WRITE = 2

@@ -238,3 +238,21 @@ def test_writeback_on_this_system_keeps_the_bytes(tmp_path):
             out.write(data[start : start + (1 << 20)])
             start_writeback(out)
     assert dest.read_bytes() == data
+
+
+def test_writeback_lets_a_failing_flush_be_the_writes_error(tmp_path):
+    """A full disk met while flushing before the writeback is raised, not swallowed."""
+    import errno
+
+    from convcli.io.atomic import start_writeback
+
+    class FullDisk:
+        def __init__(self, f):
+            self.fileno = f.fileno
+
+        def flush(self):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    with open(tmp_path / "out.bin", "wb") as f, pytest.raises(OSError) as caught:
+        start_writeback(FullDisk(f))
+    assert caught.value.errno == errno.ENOSPC
