@@ -200,6 +200,7 @@ def test_writeback_is_started_on_the_temp_file_so_far(tmp_path, monkeypatch):
 
     calls = recorded_writeback(monkeypatch)
     dest = tmp_path / "out.csv"
+    dest.write_bytes(b"the last run's")  # replaced: the rename would write the file out
     with atomic_output(dest) as out:
         out.write(b"a,b\n")
         start_writeback(out)
@@ -208,6 +209,17 @@ def test_writeback_is_started_on_the_temp_file_so_far(tmp_path, monkeypatch):
     assert dest.read_bytes() == b"a,b\n1,2\n"
     ((fd, offset, count, flags),) = calls
     assert (offset, count, flags) == (0, 0, 2) and fd >= 0
+
+
+def test_writeback_is_not_asked_for_a_new_file(tmp_path, monkeypatch):
+    """Nothing to replace: the kernel's flusher writes it out in its own time."""
+    from convcli.io.atomic import start_writeback
+
+    calls = recorded_writeback(monkeypatch)
+    with atomic_output(tmp_path / "new.csv") as out:
+        out.write(b"a,b\n")
+        start_writeback(out)
+    assert calls == []
 
 
 def test_writeback_is_not_asked_of_a_pipe_or_a_buffer(monkeypatch):
@@ -253,6 +265,8 @@ def test_writeback_lets_a_failing_flush_be_the_writes_error(tmp_path):
         def flush(self):
             raise OSError(errno.ENOSPC, "No space left on device")
 
-    with open(tmp_path / "out.bin", "wb") as f, pytest.raises(OSError) as caught:
+    dest = tmp_path / "out.bin"
+    dest.write_bytes(b"old")
+    with atomic_output(dest) as f, pytest.raises(OSError) as caught:
         start_writeback(FullDisk(f))
     assert caught.value.errno == errno.ENOSPC

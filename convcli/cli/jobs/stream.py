@@ -20,6 +20,7 @@ from typing import BinaryIO
 from convcli.cli.jobs.engine_call import EngineOptions
 from convcli.cli.report import Timings, warning
 from convcli.errors import InputError
+from convcli.io.atomic import start_writeback
 from convcli.io.sources import STDIO, open_input, source_name, stdin_buffer
 from convcli.names import STREAMABLE_BOUNDARIES
 
@@ -140,5 +141,6 @@ def _write(out: BinaryIO, data: bytes) -> None:
     if data:
         out.write(data)
         out.flush()
+        start_writeback(out)
 
 
