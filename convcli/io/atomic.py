@@ -8,6 +8,7 @@ and which have not changed for STALE_SECONDS (left by a ``kill -9``).
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import stat
@@ -200,22 +201,17 @@ _REPLACING: set[int] = set()
 _SYNC_FILE_RANGE_WRITE = 2
 
 
+@functools.cache
 def _sync_file_range():
     """libc's ``sync_file_range`` through ctypes (which lets go of the GIL), or None."""
-    global _SYNC
-    if _SYNC is False:
-        import ctypes
+    import ctypes
 
-        try:
-            _SYNC = ctypes.CDLL(None).sync_file_range
-        except (OSError, AttributeError):
-            _SYNC = None
-        else:
-            _SYNC.argtypes = [ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint]
-    return _SYNC
-
-
-_SYNC = False
+    try:
+        call = ctypes.CDLL(None).sync_file_range
+    except (OSError, AttributeError):
+        return None
+    call.argtypes = [ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint]
+    return call
 
 
 def _direct(dest: str | os.PathLike[str]) -> Iterator[BinaryIO]:

@@ -190,7 +190,7 @@ def recorded_writeback(monkeypatch):
     import convcli.io.atomic as atomic
 
     calls = []
-    monkeypatch.setattr(atomic, "_SYNC", lambda *args: calls.append(args))
+    monkeypatch.setattr(atomic, "_sync_file_range", lambda: lambda *args: calls.append(args))
     return calls
 
 
